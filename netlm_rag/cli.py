@@ -1,0 +1,211 @@
+"""Command line: build/status/corpus/ask/eval/check. The only place that configures logging and progress."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .config import Settings
+from .errors import NetlmError
+
+logger = logging.getLogger("netlm_rag")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """CLI flag > environment variable > default: one field, three spellings."""
+    s = Settings.from_env()
+    paths = {k: Path(v) for k, v in (("corpus", args.corpus), ("index", args.index), ("data", args.data)) if v}
+    return replace(s, paths=replace(s.paths, **paths)) if paths else s
+
+
+def tqdm_progress(desc: str) -> Callable[[int, int], None]:
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc=desc, unit="unit", file=sys.stderr)
+        bar["bar"].n = done
+        bar["bar"].refresh()
+        if done >= total:
+            bar["bar"].close()
+    return update
+
+
+def emit(obj: Any, as_json: bool, text: str) -> None:
+    print(json.dumps(obj, ensure_ascii=False) if as_json else text)
+
+
+def cmd_build(args, s: Settings) -> int:
+    from .embeddings import load_embedder
+    from .index import build_index
+
+    report = build_index(s, lambda: load_embedder(s.model), tqdm_progress("embedding"), force=args.force)
+    emit(report.to_dict(), args.json, report.summary())
+    return 0
+
+
+def cmd_status(args, s: Settings) -> int:
+    from .status import index_status
+
+    st = index_status(s)
+    emit(st, args.json, "\n".join(f"{k}: {v}" for k, v in st.items() if k != "documents"))
+    return 0
+
+
+def cmd_corpus(args, s: Settings) -> int:
+    from . import corpus
+
+    if args.corpus_cmd == "list":
+        entries = corpus.read_manifest(s.paths.corpus)
+        emit(entries, args.json, "\n".join(f"{e['id']:<18} {e['year']}  {e['source_file']}  {e['title'][:60]}"
+                                           for e in entries))
+    elif args.corpus_cmd == "add":
+        path = Path(args.file)
+        if not path.is_file():
+            raise NetlmError(f"no file {path}")
+        meta = {k: v for k, v in vars(args).items() if k in
+                ("id", "title", "year", "journal", "doi", "licence", "short_name") and v}
+        if args.authors:
+            meta["authors"] = [a.strip() for a in args.authors.split(";") if a.strip()]
+            meta["first_author"] = meta["authors"][0].split()[0]
+        entry = corpus.add_document(s.paths.corpus, path.name, path.read_bytes(), meta, args.replace)
+        emit(entry, args.json, f"added {entry['id']} ({entry['source_file']}) — now run: netlm-rag build")
+    else:
+        entry = corpus.remove_document(s.paths.corpus, args.doc_id)
+        emit(entry, args.json, f"removed {entry['id']} — now run: netlm-rag build")
+    return 0
+
+
+def render_turn(d: dict) -> str:
+    lines = []
+    if d["standalone_question"] != d["question"]:
+        lines.append(f"(searched as: {d['standalone_question']})")
+    lines.append(d["answer"])
+    if d["abstained"]:
+        lines.append(f"Reason: {d['abstain_reason']}\nRelated passages:")
+        lines += [f"  - {h['document']} · {h['section']}: {h['text'][:160]}…" for h in d["hits"][:3]]
+    for i, c in enumerate(d["citations"], start=1):
+        lines.append(f"[{i}] {c['document_name']} — {c['section']}")
+    if d.get("rules") and d["rules"].get("facts"):
+        lines.append("Criteria check:")
+        lines += [f"  {o['option']}: {o['verdict']}" for o in d["rules"]["options"]]
+    return "\n".join(lines)
+
+
+def cmd_ask(args, s: Settings) -> int:
+    from .pipeline import Assistant
+
+    facts = json.loads(Path(args.facts).read_text(encoding="utf-8")) if args.facts else None
+    assistant = Assistant.load(s)
+    if args.batch:
+        failures = 0
+        for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                out = assistant.ask(line, facts=facts, k=args.k).to_dict()
+            except NetlmError as exc:
+                out, failures = {"question": line, "error": str(exc)}, failures + 1
+            emit(out, args.json, render_turn(out) if "error" not in out else f"error: {out['error']}")
+        return 1 if failures else 0
+    if not args.question:
+        raise NetlmError("give a QUESTION or --batch FILE")
+    out = assistant.ask(args.question, facts=facts, k=args.k).to_dict()
+    emit(out, args.json, render_turn(out))
+    return 0
+
+
+def cmd_check(args, s: Settings) -> int:
+    from .rules import check
+
+    if not (args.text or args.answer or args.facts):
+        raise NetlmError("give --text VIGNETTE, --answer TEXT and/or --facts FILE.json")
+    facts = json.loads(Path(args.facts).read_text(encoding="utf-8")) if args.facts else None
+    report = check(text=args.text, answer=args.answer, facts=facts)
+    emit(report.to_dict(), args.json, report.summary())
+    return 0
+
+
+def cmd_eval(args, s: Settings) -> int:
+    from .evaluation import compare, run_eval
+
+    if args.compare:
+        text, regressed = compare(Path(args.compare[0]), Path(args.compare[1]))
+        print(text)
+        return 1 if regressed else 0
+    if not (args.qa and args.out):
+        raise NetlmError("give --qa FILE.jsonl --out DIR, or --compare OLD_DIR NEW_DIR")
+    from .pipeline import Assistant
+
+    assistant = Assistant.load(s)
+    kwargs = {"systems": tuple(args.systems)} if args.systems else {}
+    metrics = run_eval(Path(args.qa), Path(args.out), assistant, k=args.k, progress=tqdm_progress("eval"), **kwargs)
+    print(json.dumps(metrics, indent=1)[:4000] if args.json else f"wrote {args.out}/metrics.json, report.md")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="netlm-rag", description=__doc__)
+    p.add_argument("--corpus", help="corpus folder (env NETLM_CORPUS_DIR)")
+    p.add_argument("--index", help="index folder (env NETLM_INDEX_DIR)")
+    p.add_argument("--data", help="feedback/scores/logs folder (env NETLM_DATA_DIR)")
+    p.add_argument("-v", "--verbose", action="count", default=0)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="build or refresh index/ from corpus/ (incremental)")
+    b.add_argument("--force", action="store_true", help="re-embed everything")
+    sub.add_parser("status", help="documents, chunks, freshness of the index")
+    c = sub.add_parser("corpus", help="list, add or remove corpus documents")
+    csub = c.add_subparsers(dest="corpus_cmd", required=True)
+    csub.add_parser("list")
+    add = csub.add_parser("add", help="add a .txt/.md/.pdf/.html article")
+    add.add_argument("file")
+    for opt in ("--id", "--title", "--year", "--journal", "--doi", "--licence", "--short-name", "--authors",
+                "--replace"):
+        add.add_argument(opt, help="authors: 'Surname A; Surname B'" if opt == "--authors" else None)
+    rm = csub.add_parser("remove")
+    rm.add_argument("doc_id")
+    a = sub.add_parser("ask", help="answer a question with citations and the criteria check")
+    a.add_argument("question", nargs="?")
+    a.add_argument("--batch", help="file with one question per line (model loaded once)")
+    a.add_argument("--k", type=int, default=None)
+    a.add_argument("--facts", help="JSON file of patient facts that override the parsed ones")
+    e = sub.add_parser("eval", help="score the pipeline and baselines on a QA set")
+    e.add_argument("--qa")
+    e.add_argument("--out")
+    e.add_argument("--k", type=int, default=5)
+    e.add_argument("--systems", nargs="+")
+    e.add_argument("--compare", nargs=2, metavar=("OLD_DIR", "NEW_DIR"))
+    k = sub.add_parser("check", help="the rule report alone (no model needed)")
+    k.add_argument("--text")
+    k.add_argument("--answer")
+    k.add_argument("--facts")
+    for sp in (b, c, a, e, k, sub.choices["status"]):
+        sp.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    for sp in csub.choices.values():
+        sp.add_argument("--json", action="store_true")
+    return p
+
+
+COMMANDS = {"build": cmd_build, "status": cmd_status, "corpus": cmd_corpus, "ask": cmd_ask,
+            "eval": cmd_eval, "check": cmd_check}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s",
+                        level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)])
+    try:
+        return COMMANDS[args.cmd](args, settings_from_args(args))
+    except NetlmError as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

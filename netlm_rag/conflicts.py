@@ -1,0 +1,80 @@
+"""Disagreement between sources: different numbers for the same quantity, detected from the text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import STOPWORDS, Lexicon
+from .records import Citation, Conflict
+
+# A number with its comparator and unit: "<10%", "≥ 90 %", "55 years", "6 months", "5 cm".
+_QUANTITY = re.compile(
+    r"(?P<cmp>[<>≤≥]=?|up to|at least|more than|less than|greater than|over|under)?\s*"
+    r"(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>%|percent|years?|yrs?|months?|mo|cm|mm|weeks?|mg/dl|µmol/l)",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z][a-z0-9-]+")
+# Words that sit next to numbers without naming the quantity measured.
+_FILLER = STOPWORDS | {"approximately", "about", "around", "nearly", "only", "least", "than", "up", "range",
+                       "ranging", "median", "mean", "respectively", "patients", "patient", "cases", "rate",
+                       "rates", "index", "reported", "showed", "shown", "was", "were", "had", "achieved", "study"}
+_UNIT = {"percent": "%", "year": "years", "yrs": "years", "yr": "years", "month": "months", "mo": "months",
+         "week": "weeks"}
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    subject: str         # the content word just before the number, canonicalised ("ki67", "age")
+    unit: str
+    value: str           # as written, comparator included ("<10%")
+    number: float
+
+
+def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
+    """Numbers with units and the subject they qualify (nearest concept or content word before them)."""
+    out = []
+    norm = lexicon.normalise(sentence)
+    for m in _QUANTITY.finditer(norm):
+        subject = nearest_subject(norm[max(0, m.start() - 60):m.start()], lexicon)
+        if not subject:
+            continue
+        unit = _UNIT.get(m.group("unit").lower().rstrip("s") if m.group("unit") not in ("%",) else "%",
+                         m.group("unit").lower())
+        num = float(m.group("num").replace(",", "."))
+        value = " ".join(m.group(0).split())
+        out.append(Quantity(subject, unit, value, num))
+    return out
+
+
+def nearest_subject(before: str, lexicon: Lexicon) -> str:
+    """The concept or content word closest before the number ("age < 55": age, not an earlier Ki-67)."""
+    best_pos, subject = -1, ""
+    for m in lexicon.pattern.finditer(before):
+        if m.end() > best_pos:
+            best_pos, subject = m.end(), lexicon.form_to_group[m.group(1)]
+    for m in _WORD.finditer(before):
+        if m.group(0) not in _FILLER and m.end() > best_pos:
+            best_pos, subject = m.end(), m.group(0)
+    return subject
+
+
+def find_conflicts(citations: list[Citation], lexicon: Lexicon) -> tuple[Conflict, ...]:
+    """Pairs of citations from different documents giving different values for one subject and unit."""
+    seen: dict[tuple[str, str], list[tuple[Citation, Quantity]]] = {}
+    for c in citations:
+        for q in quantities(c.text, lexicon):
+            seen.setdefault((q.subject, q.unit), []).append((c, q))
+    conflicts = []
+    for (subject, unit), mentions in seen.items():
+        by_doc: dict[str, tuple[Citation, Quantity]] = {}
+        for c, q in mentions:
+            by_doc.setdefault(c.doc_id, (c, q))
+        if len(by_doc) < 2 or len({q.number for _, q in by_doc.values()}) < 2:
+            continue
+        pairs = sorted(by_doc.values(), key=lambda cq: cq[1].number)
+        conflicts.append(Conflict(
+            topic=f"{subject.replace('_', ' ')} ({unit})",
+            statements=tuple(c for c, _ in pairs),
+            values=tuple(f"{q.value} ({c.document})" for c, q in pairs),
+        ))
+    return tuple(conflicts)

