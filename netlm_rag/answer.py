@@ -36,24 +36,43 @@ def content_tokens(text: str, lexicon: Lexicon) -> frozenset[str]:
     return frozenset(t for t in lexicon.tokenize(text) if t not in STOPWORDS and len(t) > 1)
 
 
+def idf_weights(texts: list[str], lexicon: Lexicon) -> dict[str, float]:
+    """Inverse document frequency over the chunks: a shared "NETTER-1" says more than a shared "liver"."""
+    df: dict[str, int] = {}
+    for t in texts:
+        for tok in set(lexicon.tokenize(t)):
+            df[tok] = df.get(tok, 0) + 1
+    n = max(len(texts), 1)
+    return {tok: float(np.log(1 + n / c)) for tok, c in df.items()}
+
+
+def weighted_overlap(q_tokens: frozenset[str], s_tokens: frozenset[str], idf: Mapping[str, float]) -> float:
+    total = sum(idf.get(t, 1.0) for t in q_tokens)
+    return sum(idf.get(t, 1.0) for t in q_tokens & s_tokens) / total if total else 0.0
+
+
 def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lexicon: Lexicon,
-               depth: int) -> list[Candidate]:
+               depth: int, idf: Mapping[str, float] | None = None) -> list[Candidate]:
     """Every usable prose sentence of the top `depth` hits, scored by meaning and by shared terms."""
+    idf = idf or {}
     q_tokens = content_tokens(question, lexicon)
     out = []
     for rank, hit in enumerate(hits[:depth]):
         if hit.chunk.kind != "prose":
             continue       # tables never feed a prose answer
         sims = scores(hit)
+        # The passage's own match counts too: "Response rates were 18 %" answers a NETTER-1 question
+        # only because its section and neighbours are about NETTER-1.
+        context = weighted_overlap(q_tokens, content_tokens(f"{hit.chunk.section} {hit.chunk.text}", lexicon), idf)
         for i, text in enumerate(hit.chunk.sentence_texts()):
             if len(text) < 30 or _CITATION_ONLY.match(text):
                 continue
             toks = content_tokens(text, lexicon)
-            overlap = len(q_tokens & toks) / max(len(q_tokens), 1)
+            overlap = weighted_overlap(q_tokens, toks, idf)
             sim = float(sims[i]) if i < len(sims) else 0.0
             # Meaning dominates; shared terms (numbers, acronyms, drug names) break ties that
             # MiniLM misses; a small rank prior keeps the fused retrieval order in play.
-            score = sim + 0.35 * overlap - 0.01 * rank
+            score = sim + 0.35 * overlap + 0.2 * context - 0.01 * rank
             out.append(Candidate(rank, hit.chunk, i, text, score, toks))
     return sorted(out, key=lambda c: -c.score)
 
@@ -127,7 +146,7 @@ def abstain(reason: str, hits: tuple[Hit, ...], query: str) -> Answer:
 
 def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
                    documents: Mapping[str, Document], cfg: AnswerSettings, lexicon: Lexicon,
-                   unknown_terms: tuple[str, ...] = ()) -> Answer:
+                   unknown_terms: tuple[str, ...] = (), idf: Mapping[str, float] | None = None) -> Answer:
     """Cited sentences answering the question, or an abstention with the hits kept as related passages."""
     if unknown_terms:
         return abstain(f"the reviews never mention {', '.join(unknown_terms)}", hits, question)
@@ -135,7 +154,7 @@ def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
     if not hits or best_dense < cfg.abstain_min_similarity:
         return abstain(f"no passage is close enough to the question (best similarity {best_dense:.2f} "
                        f"< {cfg.abstain_min_similarity:.2f})", hits, question)
-    chosen = reading_order(select(candidates(question, hits, scores, lexicon, depth=6), cfg))
+    chosen = reading_order(select(candidates(question, hits, scores, lexicon, depth=6, idf=idf), cfg))
     chunks = {h.chunk.id: h.chunk for h in hits}
     citations = [c for c in (cite(x, documents) for x in chosen) if verify_citation(c, chunks, documents)]
     dropped = len(chosen) - len(citations)

@@ -143,7 +143,7 @@ def cmd_eval(args, s: Settings) -> int:
         raise NetlmError("give --qa FILE.jsonl --out DIR, or --compare OLD_DIR NEW_DIR")
     from .pipeline import Assistant
 
-    assistant = Assistant.load(s)
+    assistant = Assistant.load(s.with_overrides(audit={"enabled": False}))
     kwargs = {"systems": tuple(args.systems)} if args.systems else {}
     metrics = run_eval(Path(args.qa), Path(args.out), assistant, k=args.k, progress=tqdm_progress("eval"), **kwargs)
     print(json.dumps(metrics, indent=1)[:4000] if args.json else f"wrote {args.out}/metrics.json, report.md")

@@ -61,6 +61,7 @@ class AnswerSettings:
 
 @dataclass(frozen=True, slots=True)
 class AuditSettings:
+    enabled: bool = True               # evaluation runs turn it off: they are not clinical use
     store_question_text: bool = True   # sites that must not keep patient details turn this off
     max_log_bytes: int = 5_000_000
     keep_logs: int = 5

@@ -5,6 +5,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,23 @@ def remove_document(corpus_dir: Path, doc_id: str) -> dict[str, Any]:
     write_manifest(corpus_dir, [e for e in entries if e["id"] != doc_id])
     (Path(corpus_dir) / RAW / match[0]["source_file"]).unlink(missing_ok=True)
     return match[0]
+
+
+def document_aliases(docs: tuple[Document, ...]) -> dict[str, str]:
+    """Lower-case names a clinician uses for a review ("dermine", "la salvia", "cloyd 2020") → document id."""
+    out: dict[str, str] = {}
+    for d in docs:
+        names = {d.short_name, d.short_name.rsplit(" ", 1)[0]}
+        if d.authors:
+            surname = d.authors[0].rsplit(" ", 1)[0] if " " in d.authors[0] else d.authors[0]
+            names |= {surname, f"{surname} {d.year}"}
+        for n in names:
+            if len(n.strip()) >= 4:
+                out[n.strip().lower()] = d.id
+    return out
+
+
+def mentioned_documents(question: str, aliases: dict[str, str]) -> frozenset[str]:
+    low = question.lower()
+    return frozenset(doc for name, doc in aliases.items()
+                     if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", low))

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 # Common English function words; clinical words ("no", "not", "without") are kept on purpose
 # because negation changes meaning in criteria ("no extrahepatic disease").
@@ -76,7 +76,7 @@ def stem(token: str) -> str:
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     """Compiled from netlm_rag/data/synonyms.json (data, so clinicians can review it)."""
-    data = json.loads(resources.files("netlm_rag").joinpath("data/synonyms.json").read_text(encoding="utf-8"))
+    data = json.loads((Path(__file__).parent / "data" / "synonyms.json").read_text(encoding="utf-8"))
     return build_lexicon(data)
 
 

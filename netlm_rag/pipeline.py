@@ -8,10 +8,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .answer import compose_answer, with_conflict_note
+from .audit import log_turn
+from .answer import compose_answer, idf_weights, with_conflict_note
 from .config import Settings
 from .conversation import condense
-from .corpus import load_corpus
+from .corpus import document_aliases, load_corpus, mentioned_documents
 from .coverage import unknown_terms
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
@@ -66,6 +67,8 @@ class Assistant:
     index_info: dict[str, Any]
     vocabulary: frozenset[str] = field(default_factory=frozenset)
     rows: dict[str, int] = field(default_factory=dict)      # chunk id -> row in the build
+    idf: dict[str, float] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # "dermine" -> "dermine-2019"
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None,
@@ -81,9 +84,13 @@ class Assistant:
             raise BadInput(f"model gives {embedder.dim} dimensions, index has {build.manifest.model['dim']} — "
                            "run: netlm-rag build --force")
         retriever = Retriever.create(build, embedder, settings.retrieval)
-        vocab = frozenset(build.bm25.vocab_dict)
+        aliases = document_aliases(docs)
+        # Review names are known words even though cleaning removed the author lines.
+        vocab = frozenset(build.bm25.vocab_dict) | {t for a in aliases for t in retriever.lexicon.tokenize(a)}
         rows = {c.id: i for i, c in enumerate(build.chunks)}
-        return cls(settings, retriever, {d.id: d for d in docs}, build.manifest.to_dict(), vocab, rows)
+        idf = idf_weights([c.text for c in build.chunks], retriever.lexicon)
+        return cls(settings, retriever, {d.id: d for d in docs}, build.manifest.to_dict(), vocab, rows, idf,
+                   aliases)
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -101,7 +108,7 @@ class Assistant:
         qvec = self.retriever.embed(question) if qvec is None else qvec
         lex = self.retriever.lexicon
         answer = compose_answer(question, hits, self.sentence_scorer(qvec), self.documents,
-                                self.settings.answer, lex, unknown_terms(question, self.vocabulary, lex))
+                                self.settings.answer, lex, unknown_terms(question, self.vocabulary, lex), self.idf)
         return with_conflict_note(answer)
 
     def ask(self, question: str, history: Sequence[Turn] = (), facts: Any = None,
@@ -110,7 +117,11 @@ class Assistant:
         question = clean_question(question, self.settings.answer.max_question_chars)
         standalone = condense(question, [t.standalone_question for t in history], self.retriever.lexicon)
         qvec = self.retriever.embed(standalone)
-        hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec)
+        named = mentioned_documents(standalone, self.aliases)
+        hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec, named)
         answer = self.compose(standalone, hits, qvec)
         rules = check(text=standalone, answer=None if answer.abstained else answer.text, facts=facts)
-        return Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)
+        turn = Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)
+        if self.settings.audit.enabled:
+            log_turn(self.settings.paths.data, turn, self.index_info["build_id"], self.settings.audit)
+        return turn

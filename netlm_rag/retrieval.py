@@ -72,11 +72,18 @@ class Retriever:
         text = self.lexicon.expand_query(query) if self.cfg.expand_synonyms else query
         return self.embedder.encode([text])[0]
 
-    def dense_ranking(self, qvec: np.ndarray, limit: int) -> Ranking:
-        # Several sentences of one chunk can fill the top: ask for more units than chunks wanted.
-        n = min(self.build.faiss_index.ntotal, limit * 8)
+    def dense_ranking(self, qvec: np.ndarray, limit: int, docs: frozenset[str] = frozenset()) -> Ranking:
+        # Several sentences of one chunk can fill the top: ask for more units than chunks wanted;
+        # restricted to named reviews, search everything and filter (exact search stays cheap here).
+        total = self.build.faiss_index.ntotal
+        n = total if docs else min(total, limit * 8)
         scores, ids = self.build.faiss_index.search(qvec.reshape(1, -1).astype(np.float32), n)
-        return max_per_chunk(scores[0], ids[0], self.build.units, limit)
+        ranking = max_per_chunk(scores[0], ids[0], self.build.units, total if docs else limit)
+        return self.only(ranking, docs)[:limit]
+
+    def only(self, ranking: Ranking, docs: frozenset[str]) -> Ranking:
+        """Keep the chunks of the reviews the question names ("what does Dermine say about ...")."""
+        return [(r, s) for r, s in ranking if self.chunks[r].doc_id in docs] if docs else ranking
 
     def unit_scores(self, qvec: np.ndarray, row: int) -> np.ndarray:
         """Cosine of the query with each embedded unit (sentence) of one chunk."""
@@ -93,22 +100,29 @@ class Retriever:
             for row, score in fused[:k]
         )
 
-    def dense(self, query: str, k: int | None = None, qvec: np.ndarray | None = None) -> tuple[Hit, ...]:
+    def lexical_ranking(self, query: str, limit: int, docs: frozenset[str] = frozenset()) -> Ranking:
+        ranking = lexical_ranking(self.build.bm25, self.lexicon.tokenize(query),
+                                  len(self.chunks) if docs else limit)
+        return self.only(ranking, docs)[:limit]
+
+    def dense(self, query: str, k: int | None = None, qvec: np.ndarray | None = None,
+              docs: frozenset[str] = frozenset()) -> tuple[Hit, ...]:
         k = k or self.cfg.k
         qvec = self.embed(query) if qvec is None else qvec
-        ranking = self.dense_ranking(qvec, max(k, self.cfg.candidates))
+        ranking = self.dense_ranking(qvec, max(k, self.cfg.candidates), docs)
         return self.to_hits(ranking, ranking, [], k)
 
-    def lexical(self, query: str, k: int | None = None) -> tuple[Hit, ...]:
+    def lexical(self, query: str, k: int | None = None, docs: frozenset[str] = frozenset()) -> tuple[Hit, ...]:
         k = k or self.cfg.k
-        ranking = lexical_ranking(self.build.bm25, self.lexicon.tokenize(query), max(k, self.cfg.candidates))
+        ranking = self.lexical_ranking(query, max(k, self.cfg.candidates), docs)
         return self.to_hits(ranking, [], ranking, k)
 
-    def hybrid(self, query: str, k: int | None = None, qvec: np.ndarray | None = None) -> tuple[Hit, ...]:
+    def hybrid(self, query: str, k: int | None = None, qvec: np.ndarray | None = None,
+               docs: frozenset[str] = frozenset()) -> tuple[Hit, ...]:
         k = k or self.cfg.k
         qvec = self.embed(query) if qvec is None else qvec
-        dense = self.dense_ranking(qvec, self.cfg.candidates)
-        lexical = lexical_ranking(self.build.bm25, self.lexicon.tokenize(query), self.cfg.candidates)
+        dense = self.dense_ranking(qvec, self.cfg.candidates, docs)
+        lexical = self.lexical_ranking(query, self.cfg.candidates, docs)
         fused = rrf_fuse([dense, lexical], self.cfg.rrf_k, [self.cfg.dense_weight, self.cfg.lexical_weight])
         if self.cfg.rerank:
             fused = rerank(fused, dict(dense), self.cfg.candidates)

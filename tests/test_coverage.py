@@ -4,7 +4,8 @@ from netlm_rag.coverage import unknown_terms
 from netlm_rag.lexicon import default_lexicon
 
 L = default_lexicon()
-VOCAB = {"sunitinib", "everolimus", "octreotide", "netter-1", "liver", "transplant", "pnet"}
+VOCAB = {"sunitinib", "everolimus", "octreotide", "netter-1", "liver", "transplant", "pnet", "~transplant",
+         "~sunitinib", "~netter", "~embolization", "~bilioenteric", "~nelm", "~pnet", "~ssa"}
 
 
 @pytest.mark.parametrize("q, term", [
@@ -12,6 +13,7 @@ VOCAB = {"sunitinib", "everolimus", "octreotide", "netter-1", "liver", "transpla
     ("What did the CABINET trial show?", "CABINET"),
     ("Is NETTER-2 positive?", "NETTER-2"),
     ("Role of Belzutifan here?", "Belzutifan"),
+    ("Is urinary 5-HIAA useful for follow-up?", "5-HIAA"),       # a synonym group the corpus never uses
 ])
 def test_unknown_named_things_are_found(q, term):
     assert term in unknown_terms(q, VOCAB, L)
@@ -21,3 +23,19 @@ def test_unknown_named_things_are_found(q, term):
                                "What is the role of liver transplant?"])
 def test_known_or_synonym_terms_pass(q):
     assert unknown_terms(q, VOCAB, L) == ()
+
+
+@pytest.mark.parametrize("q", [
+    "44F, G1 SI-NET Ki-67 2%, 30% liver, primary resected, normal LFTs, stable 3 months: list for transplant?",
+    "Why should SSTR-PET replace imaging?",
+])
+def test_vignette_abbreviations_do_not_trigger_abstention(q):
+    vocab = VOCAB | {"net", "sstr", "pet", "imaging", "primary", "resected", "stable", "month", "list", "normal",
+                     "~ki67", "~resection", "~sstr_imaging", "~eus"}
+    assert unknown_terms(q, vocab, L) == ()
+
+
+def test_long_unknown_word_counts_only_when_central():
+    assert unknown_terms("Has histotripsy been used for NELM?", VOCAB, L) == ("histotripsy",)
+    long_q = "Liver transplant candidate with pNET, on octreotide, sunitinib stopped, histotripsy planned later?"
+    assert unknown_terms(long_q, VOCAB, L) == ()
