@@ -9,7 +9,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .config import AnswerSettings
-from .conflicts import find_conflicts
+from .conflicts import find_conflicts, quantities
 from .lexicon import STOPWORDS, Lexicon
 from .records import Answer, Chunk, Citation, Document, Hit
 
@@ -107,6 +107,29 @@ def select(cands: list[Candidate], cfg: AnswerSettings) -> list[Candidate]:
     return chosen
 
 
+def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Lexicon,
+                    margin: float = 0.25, limit: int = 2) -> list[Candidate]:
+    """A relevant sentence from another review that gives a different number for a quantity the answer
+    states is added, so the disagreement is shown and cited rather than hidden by the word budget."""
+    if not chosen:
+        return chosen
+    stated: dict[tuple[str, str], set[tuple[str, float]]] = {}
+    for c in chosen:
+        for q in quantities(c.text, lexicon):
+            stated.setdefault((q.subject, q.unit), set()).add((c.chunk.doc_id, q.number))
+    floor = cands[0].score - margin
+    extra: list[Candidate] = []
+    for c in cands:
+        if len(extra) >= limit or c.score < floor:
+            break
+        if c in chosen or any(near_duplicate(c, x) for x in chosen + extra):
+            continue
+        if any(doc != c.chunk.doc_id and num != q.number
+               for q in quantities(c.text, lexicon) for doc, num in stated.get((q.subject, q.unit), ())):
+            extra.append(c)
+    return chosen + extra
+
+
 def reading_order(chosen: list[Candidate]) -> list[Candidate]:
     """Group by review in order of relevance; within a review, keep the text's own order."""
     first_seen: dict[str, int] = {}
@@ -154,7 +177,8 @@ def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
     if not hits or best_dense < cfg.abstain_min_similarity:
         return abstain(f"no passage is close enough to the question (best similarity {best_dense:.2f} "
                        f"< {cfg.abstain_min_similarity:.2f})", hits, question)
-    chosen = reading_order(select(candidates(question, hits, scores, lexicon, depth=6, idf=idf), cfg))
+    cands = candidates(question, hits, scores, lexicon, depth=6, idf=idf)
+    chosen = reading_order(add_disagreeing(select(cands, cfg), cands, lexicon))
     chunks = {h.chunk.id: h.chunk for h in hits}
     citations = [c for c in (cite(x, documents) for x in chosen) if verify_citation(c, chunks, documents)]
     dropped = len(chosen) - len(citations)

@@ -24,6 +24,13 @@ CONCEPT_PREFIX = "~"   # concept tokens cannot collide with words: the tokenizer
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+%?|[a-z0-9µ]+(?:[-/][a-z0-9µ]+)*%?", re.UNICODE)
 
 
+_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBERS) + r")(?=[- ](?:years?|months?|weeks?|days?|cm|mm|lesions?|"
+                          r"metastas[ie]s|cycles?|doses?|administrations?|fold|times))")
+_YEARS = re.compile(r"\b(\d+)[- ]?yrs?\b")
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Synonym groups compiled once; pure functions of text afterwards."""
@@ -39,7 +46,8 @@ class Lexicon:
         t = t.replace("–", "-").replace("—", "-").replace("‐", "-")
         for brit, amer in self.spelling:
             t = t.replace(brit, amer)
-        return t
+        t = _NUMBER_WORD.sub(lambda m: _NUMBERS[m.group(1)], t)      # "five-year" == "5-year"
+        return _YEARS.sub(r"\1-year", t)                              # "5-yr", "5 yrs" == "5-year"
 
     def concepts(self, text: str) -> list[str]:
         """Synonym groups mentioned in the text, in order of first mention."""

@@ -38,3 +38,9 @@ def test_stem_is_light():
 def test_expand_query_appends_expansions_once():
     q = L.expand_query("TACE or TAE?")
     assert q.startswith("TACE or TAE?") and q.count("chemoembolization") == 1
+
+
+def test_number_words_and_year_abbreviations_meet():
+    assert "5-year" in L.tokenize("Five-year survival") and "5-year" in L.tokenize("5-yr OS")
+    assert "5-year" in L.tokenize("5 yrs") and "3" in L.tokenize("three lesions")
+    assert "1" not in L.tokenize("no one knows")      # only number words before a unit are rewritten
