@@ -1,0 +1,93 @@
+"""Extractive composition on hand-made chunks: verbatim citations, dedup, conflicts, abstention."""
+from __future__ import annotations
+
+import numpy as np
+
+from netlm_rag.answer import compose_answer, verify_citation, with_conflict_note
+from netlm_rag.config import AnswerSettings
+from netlm_rag.conflicts import find_conflicts, quantities
+from netlm_rag.lexicon import default_lexicon
+from netlm_rag.records import Chunk, Citation, Document, Hit, Span
+
+L = default_lexicon()
+RAW_A = ("Header junk\n\nLiver transplantation requires Ki-67 < 5% and age < 55 years. "
+         "Stable disease for at least 6 months is required.\n")
+RAW_B = "Intro.\n\nThe ENETS criteria accept Ki-67 < 10% for liver transplantation. Other text follows here.\n"
+
+
+def doc(i: str, raw: str) -> Document:
+    return Document(i, i.title(), "t", (), "j", 2020, "", "", f"{i}.txt", "x", raw)
+
+
+def chunk_of(d: Document, start_marker: str) -> Chunk:
+    start = d.raw_text.index(start_marker)
+    text = d.raw_text[start:].rstrip("\n")
+    spans, pos = [], 0
+    for sent in text.split(". "):
+        s_text = sent if sent.endswith(".") else sent + "."
+        i = text.index(s_text, pos)
+        spans.append(Span(i, i + len(s_text), start + i))
+        pos = i + len(s_text)
+    return Chunk(f"{d.id}#0", d.id, ("Transplant",), "prose", text, start, start + len(text), tuple(spans))
+
+
+DOCS = {"a": doc("a", RAW_A), "b": doc("b", RAW_B)}
+CA, CB = chunk_of(DOCS["a"], "Liver"), chunk_of(DOCS["b"], "The ENETS")
+HITS = (Hit(CA, 1.0, 1, 1, 0.8), Hit(CB, 0.9, 2, 2, 0.7))
+
+
+def scores(hit: Hit) -> np.ndarray:
+    return np.linspace(0.8, 0.5, len(hit.chunk.sentences))
+
+
+def test_every_citation_is_verbatim_in_chunk_and_raw_file():
+    ans = compose_answer("Ki-67 limit for liver transplantation?", HITS, scores, DOCS, AnswerSettings(), L)
+    assert not ans.abstained and ans.citations
+    chunks = {CA.id: CA, CB.id: CB}
+    for c in ans.citations:
+        assert verify_citation(c, chunks, DOCS)
+        assert c.text in ans.text
+
+
+def test_forged_citation_fails_verification():
+    span = CA.sentences[0]
+    good = Citation(CA.id, "a", "A", "T", span.start, span.end, CA.text[span.start:span.end])
+    chunks = {CA.id: CA}
+    assert verify_citation(good, chunks, DOCS)
+    bad_text = Citation(CA.id, "a", "A", "T", span.start, span.end, good.text.replace("5%", "15%"))
+    unknown_chunk = Citation("zz#0", "a", "A", "T", span.start, span.end, good.text)
+    assert not verify_citation(bad_text, chunks, DOCS) and not verify_citation(unknown_chunk, chunks, DOCS)
+
+
+def test_disagreement_is_detected_and_named():
+    ans = with_conflict_note(compose_answer("Ki-67 limit for liver transplantation?", HITS, scores, DOCS,
+                                            AnswerSettings(), L))
+    assert ans.conflicts and "disagree" in ans.text
+    c = ans.conflicts[0]
+    assert {s.doc_id for s in c.statements} == {"a", "b"} and any("5%" in v for v in c.values)
+
+
+def test_abstains_below_similarity_floor_and_on_unknown_terms():
+    low = tuple(Hit(h.chunk, h.score, 1, 1, 0.1) for h in HITS)
+    ans = compose_answer("anything", low, scores, DOCS, AnswerSettings(), L)
+    assert ans.abstained and not ans.citations and "similarity" in ans.abstain_reason and ans.hits == low
+    ans = compose_answer("cabozantinib?", HITS, scores, DOCS, AnswerSettings(), L, unknown_terms=("cabozantinib",))
+    assert ans.abstained and "cabozantinib" in ans.abstain_reason
+
+
+def test_word_budget_is_respected_except_for_a_disagreeing_source():
+    ans = compose_answer("Stable disease months?", HITS[:1], scores, DOCS, AnswerSettings(max_words=12), L)
+    assert len(ans.citations) == 1
+    both = compose_answer("Ki-67 transplantation", HITS, scores, DOCS, AnswerSettings(max_words=12), L)
+    assert len(both.citations) == 2 and both.conflicts        # the second review is added only to show it
+
+
+def test_quantities_pick_the_nearest_subject():
+    qs = {(q.subject, q.unit, q.number) for q in quantities("Ki-67 <10%, age < 55 years, liver involvement <50%", L)}
+    assert {("ki67", "%", 10.0), ("age", "years", 55.0), ("involvement", "%", 50.0)} <= qs
+
+
+def test_same_number_in_two_reviews_is_no_conflict():
+    c1 = Citation("a#0", "a", "A", "s", 0, 10, "Ki-67 < 10% is required.")
+    c2 = Citation("b#0", "b", "B", "s", 0, 10, "A Ki-67 < 10% limit applies.")
+    assert find_conflicts([c1, c2], L) == ()
