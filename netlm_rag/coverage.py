@@ -19,38 +19,68 @@ _SHORTHAND = re.compile(r"^\d+(?:[a-z]{1,3})$")
 CENTRAL_MAX_TOKENS = 6   # a question this short is about its unknown word, not merely mentioning it
 
 
+# Clinical shorthand that appears in vignettes but names no topic (the reviews need not spell it out).
+_SHORTHAND_TERMS = frozenset("lft lfts ecog kps bmi cbc inr uln asa crp egfr gfr ps bp hr fu f/u yo y/o mets "
+                             "hx dx tx rx pt pts sx w/ w/o vs".split())
+RARE_ZIPF = 2.5   # wordfreq Zipf < 2.5: rarer than ~3 per 10 million words of general English (drug, trial, disease)
+
+
+UNSEEN_ZIPF = 1.0  # below ~1 per 100 million words: belzutifan, paltusotine, FOLFIRI, histotripsy score 0
+
+
+def english_zipf(word: str) -> float:
+    from wordfreq import zipf_frequency   # bundled word counts; imported lazily (~0.3 s)
+
+    return zipf_frequency(word.lower(), "en")
+
+
 def strength(word: str, first: bool) -> str:
-    """'strong': a drug-like name or a trial name with digits; 'weak': an acronym, a capitalised or mixed-case
-    word inside the sentence, or a long technical word; '' otherwise."""
+    """'strong': a drug-like name, a trial name with digits, or a word rare in general English; 'weak': an
+    acronym or a capitalised or mixed-case word inside the sentence; '' otherwise."""
     low = word.lower()
     if low in _COMMON or len(word) < 4:
         return ""
     if _DRUG.search(low) and len(low) >= 7:
         return "strong"
-    if _SHORTHAND.match(low):
-        return ""         # vignette shorthand: "44F", "62yo", "3cm"
+    if _SHORTHAND.match(low) or low in _SHORTHAND_TERMS:
+        return ""         # vignette shorthand: "44F", "62yo", "3cm", "LFTs"
     if word[0].isalpha() and any(ch.isdigit() for ch in word):
         return "strong"
+    zipf = english_zipf(word)
+    if zipf < UNSEEN_ZIPF:
+        return "strong"   # unknown to general English as well: a new drug, trial or test name
+    if zipf < RARE_ZIPF:
+        return "weak"     # rare in English: a disease, procedure... or jargon the reviews phrase otherwise
     mixed = any(a.islower() and b.isupper() for a, b in zip(word, word[1:]))      # ctDNA, NETest
-    if (word.isupper() and len(word) >= 4) or (word[0].isupper() and not first) or mixed or len(word) >= 10:
+    if (word.isupper() and len(word) >= 4) or (word[0].isupper() and not first) or mixed:
         return "weak"
     return ""
 
 
-def known(word: str, vocabulary: Collection[str], lexicon: Lexicon) -> bool:
-    """Known when the whole token is in the corpus; for hyphenated words without digits ("SI-NET",
+def prefixes(vocabulary: Collection[str]) -> frozenset[str]:
+    return frozenset(t[:n] for t in vocabulary for n in range(5, min(len(t), 9) + 1) if t.isalpha())
+
+
+def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Collection[str] = ()) -> bool:
+    """Known when the whole token is in the corpus, or an inflection of a corpus word ("ablated" for
+    "ablation": same first 60 % of letters, at least 5); for hyphenated words without digits ("SI-NET",
     "SSTR-PET"), when every part of three or more letters is."""
     tokens = [t for t in lexicon.tokenize(word) if not t.startswith(CONCEPT_PREFIX)]
     if not tokens or tokens[0] in vocabulary:
+        return True
+    head = tokens[0]
+    if head.isalpha() and len(head) >= 6 and head[:min(9, max(5, round(0.6 * len(head))))] in stems:
         return True
     if "-" in word and not any(ch.isdigit() for ch in word):
         return all(t in vocabulary for t in tokens[1:] if len(t) >= 3)
     return False
 
 
-def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon) -> tuple[str, ...]:
+def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
+                  stems: Collection[str] | None = None) -> tuple[str, ...]:
     """Terms that make the question uncovered: a strong unknown name anywhere, a weak one when the question
     is short enough to be about it, or a synonym group the corpus never mentions."""
+    stems = prefixes(vocabulary) if stems is None else stems
     norm = lexicon.normalise(question)
     out = []
     same_length = len(norm) == len(question)      # then offsets in `norm` are offsets in `question`
@@ -65,7 +95,7 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon) 
         word = m.group(0)
         first = m.start() == 0 or question[:m.start()].rstrip().endswith((".", "?", "!", ":"))
         level = strength(word, first)
-        if not level or lexicon.normalise(word) not in covered or known(word, vocabulary, lexicon):
+        if not level or lexicon.normalise(word) not in covered or known(word, vocabulary, lexicon, stems):
             continue
         if level == "strong" or central:
             out.append(word)

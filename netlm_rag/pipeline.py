@@ -13,7 +13,7 @@ from .answer import compose_answer, idf_weights, with_conflict_note
 from .config import Settings
 from .conversation import condense
 from .corpus import document_aliases, load_corpus, mentioned_documents
-from .coverage import unknown_terms
+from .coverage import prefixes, unknown_terms
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
 from .index import ensure_fresh
@@ -69,6 +69,7 @@ class Assistant:
     rows: dict[str, int] = field(default_factory=dict)      # chunk id -> row in the build
     idf: dict[str, float] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # "dermine" -> "dermine-2019"
+    stems: frozenset[str] = field(default_factory=frozenset)  # word prefixes, to know inflected forms
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None,
@@ -90,7 +91,7 @@ class Assistant:
         rows = {c.id: i for i, c in enumerate(build.chunks)}
         idf = idf_weights([c.text for c in build.chunks], retriever.lexicon)
         return cls(settings, retriever, {d.id: d for d in docs}, build.manifest.to_dict(), vocab, rows, idf,
-                   aliases)
+                   aliases, prefixes(vocab))
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -108,7 +109,7 @@ class Assistant:
         qvec = self.retriever.embed(question) if qvec is None else qvec
         lex = self.retriever.lexicon
         answer = compose_answer(question, hits, self.sentence_scorer(qvec), self.documents,
-                                self.settings.answer, lex, unknown_terms(question, self.vocabulary, lex), self.idf)
+                                self.settings.answer, lex, unknown_terms(question, self.vocabulary, lex, self.stems), self.idf)
         return with_conflict_note(answer)
 
     def ask(self, question: str, history: Sequence[Turn] = (), facts: Any = None,

@@ -35,7 +35,16 @@ def test_vignette_abbreviations_do_not_trigger_abstention(q):
     assert unknown_terms(q, vocab, L) == ()
 
 
-def test_long_unknown_word_counts_only_when_central():
+def test_word_unknown_to_english_counts_anywhere_rare_word_only_when_central():
     assert unknown_terms("Has histotripsy been used for NELM?", VOCAB, L) == ("histotripsy",)
-    long_q = "Liver transplant candidate with pNET, on octreotide, sunitinib stopped, histotripsy planned later?"
-    assert unknown_terms(long_q, VOCAB, L) == ()
+    long_q = "Liver transplant candidate with pNET on octreotide, sunitinib stopped, histotripsy planned later?"
+    assert unknown_terms(long_q, VOCAB, L) == ("histotripsy",)
+    assert unknown_terms("Is it cholangiocarcinoma?", VOCAB, L) == ("cholangiocarcinoma",)
+    long_rare = "Liver transplant candidate with pNET on octreotide and sunitinib, cholangiocarcinoma excluded?"
+    assert unknown_terms(long_rare, VOCAB, L) == ()
+
+
+def test_inflections_of_corpus_words_are_known():
+    vocab = VOCAB | {"ablation", "perioperative", "transplantation"}
+    assert unknown_terms("Should it be ablated?", vocab, L) == ()
+    assert unknown_terms("Periop risk when transplanting?", vocab, L) == ()
