@@ -1,0 +1,121 @@
+"""Cleaning and chunking over the five real reviews."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from netlm_rag.chunking import chunk_document, split_sentences
+from netlm_rag.cleaning import clean, resolve_citation
+from netlm_rag.config import ChunkingSettings
+from netlm_rag.corpus import load_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = {d.id: d for d in load_corpus(ROOT / "corpus")}
+CFG = ChunkingSettings()
+CHUNKS = {i: chunk_document(d, CFG) for i, d in DOCS.items()}
+
+CHROME = ["Share and Cite", "Back to Top", "Font Type", "Next Article in Journal", "Quick Response Code",
+          "For reprints contact", "Author manuscript", "HHS Public Access", "Creative Commons", "@",
+          "Arial Georgia Verdana", "Authors to whom correspondence", "How to cite this article",
+          "Conflicts of Interest:", "Funding:", "Open Access Statement", "Jcm 08 01907"]
+REFERENCE_LINE = re.compile(r"(doi:|\[PubMed|PubMed|Google Scholar|CrossRef|\d{4};\d+(\(\d+\))?:\d+)")
+
+EXPECTED_HEADINGS = {
+    "la-salvia-2016": ["SURGERY", "LIVER TRANSPLANTATION (LT)", "THERMAL ABLATION (TA)",
+                       "SELECTIVE INTERNAL RADIOTHERAPY (SIRT)", "PRRT", "Chemotherapy", "CONCLUSION"],
+    "gangi-2020": ["Surgical Cytoreduction", "Liver Transplantation", "Ablative Techniques", "PROMID",
+                   "CLARINET", "RADIANT-4", "Radiolabeled SSAs and NETTER-1", "Conclusion"],
+    "macedo-2013": ["Surgical Treatment", "Liver Transplantation", "Ablative Techniques: Radiofrequency Ablation",
+                    "Peptide Receptor Radionuclide Therapy (PRRT)", "Chemotherapy", "Target Therapies"],
+    "dermine-2019": ["Surgery", "Liver Transplantation", "Trans-Arterial Embolization and Chemoembolization",
+                     "Trans-Arterial Radio-Embolization", "Peptide Receptor Radionuclide Therapy", "Conclusions"],
+    "cloyd-2020": ["Imaging", "Debulking", "Concomitant ablation", "Liver transplantation (LT)",
+                   "Transarterial therapies", "Systemic therapies", "Conclusions"],
+}
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+def test_no_chrome_or_reference_text_in_any_chunk(doc_id):
+    for c in CHUNKS[doc_id]:
+        for marker in CHROME:
+            assert marker.lower() not in c.text.lower(), (c.id, marker)
+        if c.kind == "prose":
+            assert not REFERENCE_LINE.search(c.text), (c.id, REFERENCE_LINE.search(c.text).group(0))
+        assert "References" not in c.section_path and "REFERENCES" not in c.section_path
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+def test_headings_of_each_review_are_found(doc_id):
+    found = {part for c in CHUNKS[doc_id] for part in c.section_path}
+    missing = [h for h in EXPECTED_HEADINGS[doc_id] if h not in found]
+    assert not missing
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+def test_every_sentence_is_verbatim_in_the_raw_file(doc_id):
+    raw = DOCS[doc_id].raw_text
+    for c in CHUNKS[doc_id]:
+        assert c.start < c.end and raw[c.start:c.end]
+        if c.kind != "prose":
+            continue
+        for s in c.sentences:
+            assert c.text[s.start:s.end] == raw[s.raw_start:s.raw_start + s.end - s.start]
+        assert raw[c.start:c.end].startswith(c.text[:40]) and raw[c.start:c.end].endswith(c.text[-40:])
+
+
+def test_ids_are_unique_and_stable_when_another_document_changes():
+    ids = [c.id for cs in CHUNKS.values() for c in cs]
+    assert len(ids) == len(set(ids))
+    # A chunk id is a function of its own document only: editing Macedo cannot rename Cloyd's chunks,
+    # and a second run gives the same ids (no global counters).
+    edited = replace(DOCS["macedo-2013"], raw_text=DOCS["macedo-2013"].raw_text.replace(
+        "1. Introduction", "1. Introduction\n\nAn inserted paragraph that shifts every later offset.", 1))
+    assert [c.id for c in chunk_document(edited, CFG)][:1] == [c.id for c in CHUNKS["macedo-2013"]][:1]
+    assert [c.id for c in chunk_document(DOCS["cloyd-2020"], CFG)] == [c.id for c in CHUNKS["cloyd-2020"]]
+
+
+def test_chunk_sizes_follow_the_settings():
+    for cs in CHUNKS.values():
+        for c in cs:
+            if c.kind == "prose" and len(c.sentences) > 1:
+                assert len(c.text) <= CFG.max_chars + 600, c.id     # one long final sentence may overflow
+
+
+def test_tables_are_separate_chunks_with_captions_and_absent_from_prose():
+    tables = [c for cs in CHUNKS.values() for c in cs if c.kind == "table"]
+    assert any("Indications for LT" in c.section for c in tables)
+    assert any("embolization and chemoembolization" in c.section for c in tables)
+    prose = " ".join(c.text for cs in CHUNKS.values() for c in cs if c.kind == "prose")
+    assert "Carrasco, 19862516" not in prose and "Milan criteria for LT |" not in prose
+
+
+def test_reference_lists_are_kept_aside_and_resolvable():
+    macedo = clean(DOCS["macedo-2013"].raw_text, "macedo-2013")
+    cloyd = clean(DOCS["cloyd-2020"].raw_text, "cloyd-2020")
+    gangi = clean(DOCS["gangi-2020"].raw_text, "gangi-2020")
+    assert len(cloyd.references) > 50 and len(gangi.references) > 50
+    ref = resolve_citation("(58)", cloyd.references)
+    assert ref is not None and ref.number == 58
+    assert resolve_citation("[999]", cloyd.references) is None
+    assert all(b.kind != "prose" or not b.text.startswith(("- 1.", "1. ")) for b in macedo.blocks)
+
+
+@pytest.mark.parametrize("text, n", [
+    ("Smith et al. reported 2.5 cm lesions. A second sentence follows.", 2),
+    ("Response was 18% vs. 3% [56]. Survival improved (p < 0.01).", 2),
+    ("See Fig. 2 for details. Then e.g. octreotide was used.", 2),
+    ("One sentence without end", 1),
+])
+def test_sentence_splitter(text, n):
+    spans = split_sentences(text)
+    assert len(spans) == n and all(text[a:b].strip() == text[a:b] for a, b in spans)
+
+
+@pytest.mark.parametrize("raw", ["", "\n\n\n", "x", "Abstract\n\n" + "word " * 500, "\x00\x01 binary-ish",
+                                 "1. Heading\n\nText. " * 50])
+def test_clean_never_crashes_on_odd_input(raw):
+    result = clean(raw, "odd")
+    assert all(b.start <= b.end for b in result.blocks)
