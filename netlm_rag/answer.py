@@ -51,6 +51,19 @@ def weighted_overlap(q_tokens: frozenset[str], s_tokens: frozenset[str], idf: Ma
     return sum(idf.get(t, 1.0) for t in q_tokens & s_tokens) / total if total else 0.0
 
 
+_QUANTITATIVE = re.compile(
+    r"\b(how (many|much|often|long|large|big|common|frequent)|what (share|fraction|proportion|percentage|rate|"
+    r"dose|size|range|cut-?off|threshold|limit)|rates?|%|percent|median|mean|survival|os|pfs|ttp|mortality|"
+    r"morbidity|incidence|prevalence|response|cut-?offs?|thresholds?|limits?|max(imum)?|min(imum)?|dose|cm|"
+    r"months?|years?|ki-?67)\b", re.IGNORECASE)
+_HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(%|percent|cm|mm|months?|years?|mg|gbq|weeks?|days?|patients)|[<>≤≥]\s*\d")
+
+
+def answer_type_bonus(question: str, sentence: str) -> float:
+    """A question asking for a number is best answered by a sentence that states one."""
+    return 0.08 if _QUANTITATIVE.search(question) and _HAS_NUMBER.search(sentence) else 0.0
+
+
 def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lexicon: Lexicon,
                depth: int, idf: Mapping[str, float] | None = None) -> list[Candidate]:
     """Every usable prose sentence of the top `depth` hits, scored by meaning and by shared terms."""
@@ -72,9 +85,14 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
             sim = float(sims[i]) if i < len(sims) else 0.0
             # Meaning dominates; shared terms (numbers, acronyms, drug names) break ties that
             # MiniLM misses; a small rank prior keeps the fused retrieval order in play.
-            score = sim + 0.35 * overlap + 0.2 * context - 0.01 * rank
+            score = sim + 0.35 * overlap + 0.2 * context - 0.01 * rank + answer_type_bonus(question, text)
             out.append(Candidate(rank, hit.chunk, i, text, score, toks))
-    return sorted(out, key=lambda c: -c.score)
+    best: dict[tuple[str, int], Candidate] = {}
+    for c in out:
+        key = (c.chunk.doc_id, c.chunk.sentences[c.index].raw_start)
+        if key not in best or c.score > best[key].score:
+            best[key] = c
+    return sorted(best.values(), key=lambda c: -c.score)
 
 
 def near_duplicate(a: Candidate, b: Candidate) -> bool:

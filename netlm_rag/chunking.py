@@ -12,7 +12,7 @@ from netlm_rag.records import Chunk, Document, Span
 # Not sentence ends: "et al.", "e.g.", "i.e.", "vs.", "Fig.", "approx.", "Dr.", "No.", initials ("J. Clin.").
 _ABBREV = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bvs|\bfig|\bfigs|\bapprox|\bdr|\bno|\bref|\bca|\bcf|\bmin|\bmax"
                      r"|\bmos?|\bresp|\bincl|\bjan|\bfeb|\baug|\bsept?|\boct|\bnov|\bdec|\b[A-Z])\.$", re.IGNORECASE)
-_BOUNDARY = re.compile(r"[.!?](?:\[[\d,\s–-]+\]|\(\d[\d,\s–-]*\)|[\u00b9\u00b2\u00b3\u2070-\u2079,]+|\^\{?[\d,]+\}?)?"
+_BOUNDARY = re.compile(r"[.!?](?:\[[\d,\s–-]+\]|\(\d[\d,\s–-]*\)|[\u00b9\u00b2\u00b3\u2070-\u2079,]+|\^\{?[\d,–-]+\}?|\^\[[\d,\s–-]+\])?"
                        r"[\"”’)]*\s+(?=[A-Z0-9\[(“\"])")
 
 

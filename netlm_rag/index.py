@@ -25,7 +25,7 @@ from .store import SCHEMA, IndexManifest, LoadedBuild, load_build, write_build
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning, chunking, unit text or tokenisation change: old vectors are then not reused.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 # Exact search is fastest and exact below this size; HNSW above (issue 7 scale benchmark).
 FLAT_MAX_UNITS = 200_000
 
