@@ -99,9 +99,11 @@ def render_turn(d: dict) -> str:
 
 
 def cmd_ask(args, s: Settings) -> int:
-    from .pipeline import Assistant
+    from .pipeline import Assistant, clean_question
 
     facts = json.loads(Path(args.facts).read_text(encoding="utf-8")) if args.facts else None
+    if not args.batch:
+        clean_question(args.question or "", s.answer.max_question_chars)   # refuse before the 8 s model load
     assistant = Assistant.load(s)
     if args.batch:
         failures = 0
@@ -114,8 +116,6 @@ def cmd_ask(args, s: Settings) -> int:
                 out, failures = {"question": line, "error": str(exc)}, failures + 1
             emit(out, args.json, render_turn(out) if "error" not in out else f"error: {out['error']}")
         return 1 if failures else 0
-    if not args.question:
-        raise NetlmError("give a QUESTION or --batch FILE")
     out = assistant.ask(args.question, facts=facts, k=args.k).to_dict()
     emit(out, args.json, render_turn(out))
     return 0
@@ -203,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.cmd](args, settings_from_args(args))
     except NetlmError as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:      # a file given on the command line
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 

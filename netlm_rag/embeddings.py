@@ -74,6 +74,7 @@ def load_embedder(cfg: ModelSettings) -> SentenceTransformerEmbedder:
     # A mistaken hub name must fail fast instead of hanging on a network that is not there.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")    # keeps stderr to one line per problem
     from sentence_transformers import SentenceTransformer  # ~8 s import: only when a model is needed
 
     model = SentenceTransformer(str(folder), device="cpu")

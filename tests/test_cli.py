@@ -1,0 +1,75 @@
+"""The CLI as evaluators and maintainers script it: one JSON object on stdout, errors as one line, exit codes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from netlm_rag.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def env_index(built_index, monkeypatch):
+    monkeypatch.setenv("NETLM_INDEX_DIR", str(built_index.paths.index))
+    return built_index
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_ask_json_has_the_documented_shape(env_index, capsys):
+    code, out, _ = run(capsys, "ask", "What are the Milan criteria for liver transplantation?", "--json")
+    assert code == 0
+    obj = json.loads(out)
+    for key in ("answer", "abstained", "citations", "hits", "rules", "conflicts", "standalone_question"):
+        assert key in obj
+    assert not obj["abstained"] and obj["citations"]
+    assert {"chunk_id", "document", "section", "text"} <= set(obj["citations"][0])
+    assert len(obj["hits"]) == 10 and {"chunk_id", "document", "text", "score"} <= set(obj["hits"][0])
+
+
+def test_ask_batch_prints_one_object_per_line(env_index, capsys, tmp_path):
+    f = tmp_path / "q.txt"
+    f.write_text("What is the role of PRRT?\n\nIs belzutifan effective for NELM?\n")
+    code, out, _ = run(capsys, "ask", "--batch", str(f), "--json")
+    lines = [json.loads(l) for l in out.splitlines()]
+    assert code == 0 and len(lines) == 2
+    assert not lines[0]["abstained"] and lines[1]["abstained"]
+
+
+def test_bad_question_is_one_line_error_not_traceback(env_index, capsys):
+    code, out, err = run(capsys, "ask", "   ")
+    assert code == 1 and out == "" and err.startswith("error: BadInput") and "Traceback" not in err
+    code, _, err = run(capsys, "ask", "x" * 100_000)
+    assert code == 1 and "limit is 2,000" in err
+
+
+def test_missing_index_names_the_fix(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NETLM_INDEX_DIR", str(tmp_path / "none"))
+    code, _, err = run(capsys, "ask", "What is PRRT?")
+    assert code == 1 and "netlm-rag build" in err
+
+
+def test_status_and_noop_build(env_index, capsys):
+    code, out, _ = run(capsys, "status", "--json")
+    st = json.loads(out)
+    assert code == 0 and st["state"] == "fresh" and st["documents_in_corpus"] == 5
+    code, out, _ = run(capsys, "build", "--json")
+    assert code == 0 and json.loads(out)["skipped"] is True
+
+
+def test_check_needs_no_model_and_reports_invalid_values(capsys):
+    code, out, _ = run(capsys, "check", "--text", "55 y, Ki-67 150 %, 60% liver involvement", "--json")
+    obj = json.loads(out)
+    assert code == 0 and any(i["field"].lower().startswith("ki") for i in obj["invalid"])
+    assert {o["option"] for o in obj["options"]} >= {"liver_transplant", "resection", "prrt"}
+
+
+def test_corpus_list(capsys):
+    code, out, _ = run(capsys, "corpus", "list", "--json")
+    assert code == 0 and [e["id"] for e in json.loads(out)][0] == "la-salvia-2016"
