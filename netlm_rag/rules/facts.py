@@ -52,7 +52,7 @@ class Fact(Generic[T]):
     def display(self) -> Any:
         if self.low is not None:
             return f"{_num(self.low)}–{_num(self.value)}"
-        return f"{self.qualifier}{_num(self.value)}" if self.qualifier else self.value
+        return f"{self.qualifier}{_num(self.value)}" if self.qualifier else _num(self.value)
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.display(), "source": self.span.to_dict() if self.span else "form"}
@@ -92,7 +92,7 @@ SPECS: tuple[FieldSpec, ...] = (
     FieldSpec("lesion_count", "int", "number of liver lesions", "", 0, 1000),
     FieldSpec("lesion_size_cm", "float", "largest liver lesion", "cm", 0, 40),
     FieldSpec("bilobar", "bool", "bilobar disease"),
-    FieldSpec("resectable", "bool", "liver disease completely (R0) resectable"),
+    FieldSpec("resectable", "bool", "liver metastases completely (R0) resectable"),
     FieldSpec("debulkable_pct", "float", "achievable debulking", "%", 0, 100),
     FieldSpec("flr_pct", "float", "future liver remnant", "%", 0, 100),
     FieldSpec("extrahepatic_disease", "bool", "extrahepatic disease"),
@@ -283,7 +283,10 @@ def facts_from_dict(d: Mapping[str, Any] | None) -> ParsedFacts:
     values: dict[str, Fact] = {}
     invalid: list[InvalidValue] = []
     for key, raw in d.items():
-        raw = raw.get("value") if isinstance(raw, Mapping) else raw
+        if isinstance(raw, Mapping) and "value" not in raw:
+            invalid.append(InvalidValue(str(key), repr(dict(raw))[:80], 'give a value or {"value": ...}'))
+            continue
+        raw = raw["value"] if isinstance(raw, Mapping) else raw
         name, raw = _convert_units(str(key), raw)
         if raw is None:
             continue                 # explicit null: not known
@@ -346,6 +349,4 @@ def merge_facts(parsed: ParsedFacts | PatientFacts | None,
     base, base_invalid = split(parsed)
     top, top_invalid = split(override)
     merged = {**_underived(base), **_underived(top)}
-    if top.portal_drainage is not None:
-        merged["portal_drainage"] = top.portal_drainage
     return ParsedFacts(derive(PatientFacts(**merged)), base_invalid + top_invalid)
