@@ -97,6 +97,12 @@ def sidebar(s: Settings) -> dict:
     return {"page": page, "facts": facts_override(form), "k": k, "words": words}
 
 
+def open_source(doc_id: str, chunk_id: str) -> None:
+    """Runs before the next script run, so the page selector can still be changed."""
+    st.session_state["focus"] = {"doc": doc_id, "chunk": chunk_id}
+    st.session_state["page"] = "Sources"
+
+
 def show_turn(i: int, msg: dict, s: Settings) -> None:
     d = msg["turn"]
     if d["standalone_question"] != d["question"]:
@@ -119,10 +125,8 @@ def show_turn(i: int, msg: dict, s: Settings) -> None:
                 st.markdown(f"**[{n}] {escape_md(c['document_name'])}** — {escape_md(c['section'])}")
                 passage = hits.get(c["chunk_id"], {}).get("text", c["text"])
                 st.markdown(highlight(passage, c["text"]))
-                if st.button("Open in Sources", key=f"open_{i}_{n}"):
-                    st.session_state["focus"] = {"doc": c["document"], "chunk": c["chunk_id"]}
-                    st.session_state["page"] = "Sources"
-                    st.rerun()
+                st.button("Open in Sources", key=f"open_{i}_{n}", on_click=open_source,
+                          args=(c["document"], c["chunk_id"]))
     rules = d.get("rules") or {}
     if rules.get("facts"):
         with st.expander("Criteria check for this patient", expanded=True):
@@ -143,10 +147,10 @@ def feedback(i: int, msg: dict, s: Settings) -> None:
     if msg.get("rated"):
         st.caption(f"Feedback saved ({msg['rated']}). Thank you.")
         return
-    cols = st.columns([1, 1, 6])
+    cols = st.columns([1, 1, 4])
     comment = cols[2].text_input("Comment (optional)", key=f"comment_{i}", label_visibility="collapsed",
                                  placeholder="Optional comment on this answer")
-    for col, rating, label in ((cols[0], "up", "👍"), (cols[1], "down", "👎")):
+    for col, rating, label in ((cols[0], "up", "Helpful"), (cols[1], "down", "Not helpful")):
         if col.button(label, key=f"{rating}_{i}"):
             d = msg["turn"]
             FeedbackStore(s.paths.data).add(rating, d["question"], d["answer"], d["citations"], msg["build"], comment)
@@ -196,7 +200,7 @@ def sources_page(s: Settings) -> None:
     doc = next(d for d in docs if d.id == pick)
     meta = doc.meta_dict()
     meta["authors"] = ", ".join(meta["authors"])
-    st.table({k: [str(v)] for k, v in meta.items() if k != "sha256"})
+    st.table([{"field": k, "value": str(v)} for k, v in meta.items()])
     try:
         chunks = [c for c in load_assistant(str(s.paths.index), str(s.paths.corpus)).chunks if c.doc_id == pick]
     except NetlmError as exc:

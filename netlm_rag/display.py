@@ -26,8 +26,9 @@ def answer_markdown(answer: str) -> str:
     return re.sub(r"\\\[(\d+)\\\]", r"**[\1]**", escape_md(answer))
 
 
-VERDICT_ICON = {"eligible": "✅ eligible", "caution": "⚠️ caution", "contraindicated": "⛔ contraindicated",
-                "insufficient_data": "❔ insufficient data"}
+# Words, not emoji: clinical workstations often lack an emoji font and would show empty boxes.
+VERDICT_ICON = {"eligible": "ELIGIBLE", "caution": "CAUTION", "contraindicated": "CONTRAINDICATED",
+                "insufficient_data": "insufficient data"}
 
 
 def criteria_rows(rules: dict[str, Any]) -> list[dict[str, str]]:
