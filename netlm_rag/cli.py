@@ -104,7 +104,7 @@ def cmd_ask(args, s: Settings) -> int:
     facts = json.loads(Path(args.facts).read_text(encoding="utf-8")) if args.facts else None
     if not args.batch:
         clean_question(args.question or "", s.answer.max_question_chars)   # refuse before the 8 s model load
-    assistant = Assistant.load(s)
+    assistant = Assistant.load(s, chat=chat_backend(s))
     if args.batch:
         failures = 0
         for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
@@ -119,6 +119,17 @@ def cmd_ask(args, s: Settings) -> int:
     out = assistant.ask(args.question, facts=facts, k=args.k).to_dict()
     emit(out, args.json, render_turn(out))
     return 0
+
+
+def chat_backend(s: Settings):
+    """The optional LangChain chat model, only when NETLM_BACKEND=langchain (never the default)."""
+    if s.answer.backend == "extractive":
+        return None
+    if s.answer.backend != "langchain":
+        raise NetlmError(f"unknown NETLM_BACKEND {s.answer.backend!r}; valid: extractive, langchain")
+    from .lc import chat_function
+
+    return chat_function(s)
 
 
 def cmd_check(args, s: Settings) -> int:
@@ -200,6 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s",
                         level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)])
+    logging.getLogger("bm25s").setLevel(logging.WARNING if args.verbose < 2 else logging.DEBUG)
     try:
         return COMMANDS[args.cmd](args, settings_from_args(args))
     except NetlmError as exc:

@@ -16,6 +16,7 @@ from .corpus import document_aliases, load_corpus, mentioned_documents
 from .coverage import prefixes, unknown_terms
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
+from .grounded import grounded_answer
 from .index import ensure_fresh
 from .lexicon import default_lexicon
 from .records import Answer, Chunk, Document, Hit
@@ -70,10 +71,11 @@ class Assistant:
     idf: dict[str, float] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # "dermine" -> "dermine-2019"
     stems: frozenset[str] = field(default_factory=frozenset)  # word prefixes, to know inflected forms
+    chat: Callable[[list[tuple[str, str]]], str] | None = None  # optional generative backend (lc.chat_function)
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None,
-             check_fresh: bool = True) -> "Assistant":
+             check_fresh: bool = True, chat: Callable[[list[tuple[str, str]]], str] | None = None) -> "Assistant":
         """Verify the index against the corpus and settings, then load the model (the slow part) once."""
         settings = settings or Settings.from_env()
         docs = load_corpus(settings.paths.corpus)
@@ -91,7 +93,7 @@ class Assistant:
         rows = {c.id: i for i, c in enumerate(build.chunks)}
         idf = idf_weights([c.text for c in build.chunks], retriever.lexicon)
         return cls(settings, retriever, {d.id: d for d in docs}, build.manifest.to_dict(), vocab, rows, idf,
-                   aliases, prefixes(vocab))
+                   aliases, prefixes(vocab), chat)
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -108,8 +110,12 @@ class Assistant:
         """The extractive composer on any hits (the evaluation's single-retriever baselines share it)."""
         qvec = self.retriever.embed(question) if qvec is None else qvec
         lex = self.retriever.lexicon
+        unknown = unknown_terms(question, self.vocabulary, lex, self.stems)
+        if self.chat is not None and not unknown:
+            # Same gate as the extractive path: every kept sentence needs a valid, supported citation.
+            return grounded_answer(question, hits, self.chat, self.documents, lex)
         answer = compose_answer(question, hits, self.sentence_scorer(qvec), self.documents,
-                                self.settings.answer, lex, unknown_terms(question, self.vocabulary, lex, self.stems), self.idf)
+                                self.settings.answer, lex, unknown, self.idf)
         return with_conflict_note(answer)
 
     def ask(self, question: str, history: Sequence[Turn] = (), facts: Any = None,
