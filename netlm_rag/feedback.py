@@ -8,12 +8,12 @@ import csv
 import io
 import json
 import sqlite3
-from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 from .errors import BadInput
+from .sqlite_store import SqliteStore
 
 DB_NAME = "feedback.sqlite3"
 RATINGS = ("up", "down")
@@ -40,23 +40,13 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class FeedbackStore:
+class FeedbackStore(SqliteStore):
+    migrations = MIGRATIONS
+
     def __init__(self, path: Path | str):
         path = Path(path)
         self.path = path if path.suffix in (".sqlite", ".sqlite3", ".db") else path / DB_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._tx() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for i, sql in enumerate(MIGRATIONS[version:], start=version + 1):
-                db.execute(sql)
-                db.execute(f"PRAGMA user_version = {i}")
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: committed on success, rolled back on any error."""
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            with db:
-                yield db
+        super().__init__(self.path)
 
     def add(self, rating: str, question: str, answer: str, citations: Iterable[Mapping[str, Any]],
             index_build: str, comment: str = "", standalone_question: str = "", abstained: bool = False) -> int:

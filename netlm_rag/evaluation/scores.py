@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import BadInput
+from ..sqlite_store import SqliteStore
 
 LABELS = ("correct", "partly", "wrong", "unsafe")
 DB_NAME = "scores.sqlite"
@@ -72,24 +70,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class ScoreStore:
+class ScoreStore(SqliteStore):
+    migrations = MIGRATIONS
+
     """`ScoreStore(settings.paths.data)`. Each call opens its own connection, so Streamlit threads can share it."""
 
     def __init__(self, data_dir: Path | str):
         self.path = Path(data_dir) / DB_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._tx() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for i, sql in enumerate(MIGRATIONS[version:], start=version + 1):
-                db.execute(sql)
-                db.execute(f"PRAGMA user_version = {i}")
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: committed on success, rolled back on any error."""
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            with db:
-                yield db
+        super().__init__(self.path)
 
     def score(self, run_id: str, qa_id: str, rater: str, label: str, comment: str = "") -> Score:
         """Insert or replace this rater's label for this item of this run (created_at kept on update)."""
