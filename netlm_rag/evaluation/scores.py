@@ -71,9 +71,9 @@ def _now() -> str:
 
 
 class ScoreStore(SqliteStore):
-    migrations = MIGRATIONS
-
     """`ScoreStore(settings.paths.data)`. Each call opens its own connection, so Streamlit threads can share it."""
+
+    migrations = MIGRATIONS
 
     def __init__(self, data_dir: Path | str):
         self.path = Path(data_dir) / DB_NAME
