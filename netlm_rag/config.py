@@ -69,6 +69,14 @@ class AuditSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VectorSettings:
+    # "faiss": in-process, the index type chosen by size (vectorstore.choose_index, measured by
+    # bench/scale.py). "pgvector": PostgreSQL + pgvector, for a corpus past one machine (README).
+    backend: str = "faiss"
+    pg_dsn: str = ""               # libpq connection string; never written to the index folder
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     paths: Paths = field(default_factory=Paths)
     model: ModelSettings = field(default_factory=ModelSettings)
@@ -76,6 +84,7 @@ class Settings:
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    vectors: VectorSettings = field(default_factory=VectorSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -94,6 +103,8 @@ class Settings:
             "llm_base_url": env.get("NETLM_LLM_BASE_URL"),
         }
         s = replace(s, answer=replace(s.answer, **{k: v for k, v in answer.items() if v}))
+        vectors = {"backend": env.get("NETLM_VECTOR_BACKEND"), "pg_dsn": env.get("NETLM_PG_DSN")}
+        s = replace(s, vectors=replace(s.vectors, **{k: v for k, v in vectors.items() if v}))
         if env.get("NETLM_STORE_QUESTIONS", "").lower() in {"0", "false", "no"}:
             s = replace(s, audit=replace(s.audit, store_question_text=False))
         return s

@@ -21,13 +21,12 @@ from .errors import IndexStale, NetlmError
 from .lexicon import default_lexicon
 from .records import Chunk, Document
 from .store import SCHEMA, IndexManifest, LoadedBuild, load_build, write_build
+from .vectorstore import VectorStore, create_store
 
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning, chunking, unit text or tokenisation change: old vectors are then not reused.
 PIPELINE_VERSION = "4"
-# Exact search is fastest and exact below this size; HNSW above (issue 7 scale benchmark).
-FLAT_MAX_UNITS = 200_000
 
 Progress = Callable[[int, int], None]
 
@@ -93,6 +92,8 @@ def staleness(manifest: IndexManifest, docs: tuple[Document, ...], settings: Set
     reasons = []
     if manifest.build_key != build_key(settings):
         reasons.append("model, chunking settings or pipeline version changed")
+    if manifest.dense.get("backend") != settings.vectors.backend:
+        reasons.append(f"vector backend changed ({manifest.dense.get('backend')} → {settings.vectors.backend})")
     current = {d.id: d.sha256 for d in docs}
     indexed = {k: v["sha256"] for k, v in manifest.documents.items()}
     reasons += [f"new document {i}" for i in current.keys() - indexed.keys()]
@@ -109,23 +110,18 @@ def ensure_fresh(manifest: IndexManifest, docs: tuple[Document, ...], settings: 
 
 def previous_build(settings: Settings) -> LoadedBuild | None:
     try:
-        return load_build(settings.paths.index)
+        return load_build(settings.paths.index, settings.vectors.pg_dsn)
     except NetlmError as exc:
         logger.info("no reusable previous build (%s)", exc)
         return None
 
 
-def make_dense_index(vectors: np.ndarray):
-    import faiss
-
-    dim = vectors.shape[1]
-    if len(vectors) <= FLAT_MAX_UNITS:
-        index = faiss.IndexFlatIP(dim)
-    else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
+def make_dense_index(vectors: np.ndarray, settings: Settings, build_id: str) -> VectorStore:
+    """The dense store for these vectors: exact or ANN by size (vectorstore.choose_index), FAISS or pgvector."""
+    v = settings.vectors
+    store = create_store(v.backend, len(vectors), int(vectors.shape[1]), v.pg_dsn, f"netlm_dense_{build_id}")
+    store.add(vectors)
+    return store
 
 
 def make_lexical_index(chunks: tuple[Chunk, ...]):
@@ -165,7 +161,8 @@ def build_index(settings: Settings, get_embedder: Callable[[], Embedder], progre
     key, chash = build_key(settings), corpus_hash(docs)
     prev = previous_build(settings)
     old = prev.manifest.documents if prev else {}
-    if prev and not force and prev.manifest.build_key == key and prev.manifest.corpus_hash == chash:
+    if (prev and not force and prev.manifest.build_key == key and prev.manifest.corpus_hash == chash
+            and prev.manifest.dense.get("backend") == settings.vectors.backend):
         m = prev.manifest
         return BuildReport(m.build_id, (), (), (), tuple(m.documents), m.n_chunks, m.n_units, 0,
                            time.perf_counter() - t0, True)
@@ -192,15 +189,17 @@ def build_index(settings: Settings, get_embedder: Callable[[], Embedder], progre
         raise NetlmError("the corpus produced no chunks — add documents with: netlm-rag corpus add FILE")
     vectors = np.vstack(vec_parts).astype(np.float32)
     dim = int(vectors.shape[1])
-    build_id = hashlib.sha256(f"{key}:{chash}".encode()).hexdigest()[:12]
+    build_id = hashlib.sha256(f"{key}:{chash}:{settings.vectors.backend}".encode()).hexdigest()[:12]
+    dense = make_dense_index(vectors, settings, build_id)
     manifest = IndexManifest(
         schema=SCHEMA, build_id=build_id, build_key=key, model={**model_identity(settings), "dim": dim},
         chunking=asdict(settings.chunking), documents=documents, corpus_hash=chash,
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), versions=package_versions(),
         files={}, n_chunks=len(chunks), n_units=len(vectors),
+        dense={"backend": settings.vectors.backend, "spec": dense.spec.to_dict()},
     )
     write_build(settings.paths.index, manifest, tuple(chunks), vectors, np.asarray(unit_rows),
-                make_dense_index(vectors), make_lexical_index(tuple(chunks)))
+                dense, make_lexical_index(tuple(chunks)), settings.vectors.pg_dsn)
     ids = {d.id for d in docs}
     return BuildReport(
         build_id, tuple(sorted(ids - old.keys())),

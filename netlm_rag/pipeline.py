@@ -79,7 +79,7 @@ class Assistant:
         """Verify the index against the corpus and settings, then load the model (the slow part) once."""
         settings = settings or Settings.from_env()
         docs = load_corpus(settings.paths.corpus)
-        build = load_build(settings.paths.index)
+        build = load_build(settings.paths.index, settings.vectors.pg_dsn)
         if check_fresh:
             ensure_fresh(build.manifest, docs, settings)
         embedder = embedder or load_embedder(settings.model)

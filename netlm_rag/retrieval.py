@@ -75,9 +75,9 @@ class Retriever:
     def dense_ranking(self, qvec: np.ndarray, limit: int, docs: frozenset[str] = frozenset()) -> Ranking:
         # Several sentences of one chunk can fill the top: ask for more units than chunks wanted;
         # restricted to named reviews, search everything and filter (exact search stays cheap here).
-        total = self.build.faiss_index.ntotal
+        total = self.build.dense.ntotal
         n = total if docs else min(total, limit * 8)
-        scores, ids = self.build.faiss_index.search(qvec.reshape(1, -1).astype(np.float32), n)
+        scores, ids = self.build.dense.search(qvec.reshape(1, -1).astype(np.float32), n)
         ranking = max_per_chunk(scores[0], ids[0], self.build.units, total if docs else limit)
         return self.only(ranking, docs)[:limit]
 

@@ -1,7 +1,8 @@
 """The on-disk index: index/CURRENT names the live build in index/builds/<id>/. No pickle anywhere.
 
 A build folder holds manifest.json, chunks.jsonl, vectors.npy (one row per embedded unit), units.npy
-(chunk row of each unit), dense.faiss and bm25/ (bm25s arrays + JSON). Builds are written to a
+(chunk row of each unit), store.json + dense.faiss (the dense store; a pgvector build keeps its rows in
+the database and only store.json here) and bm25/ (bm25s arrays + JSON). Builds are written to a
 temporary folder, renamed, and then CURRENT is replaced with os.replace: a crash at any point leaves the
 previous build live.
 """
@@ -21,10 +22,11 @@ import numpy as np
 
 from .errors import IndexCorrupt, IndexMissing
 from .records import Chunk
+from .vectorstore import VectorStore, drop_saved, open_store
 
 logger = logging.getLogger(__name__)
 
-SCHEMA = 2
+SCHEMA = 3                # 3: dense store behind vectorstore.VectorStore (store.json)
 FIX = "run: netlm-rag build"
 KEEP_BUILDS = 3          # older builds are pruned; an app still reading one of the last three keeps working
 
@@ -43,6 +45,7 @@ class IndexManifest:
     files: dict[str, str]                # file name -> sha256, checked at load (truncation, swaps)
     n_chunks: int
     n_units: int
+    dense: dict[str, Any]                # {"backend": "faiss" | "pgvector", "spec": IndexSpec.to_dict()}
 
     def to_dict(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -61,7 +64,7 @@ class LoadedBuild:
     chunks: tuple[Chunk, ...]
     vectors: np.ndarray      # (n_units, dim) float32, L2-normalised
     units: np.ndarray        # (n_units,) int32: chunk row of each unit
-    faiss_index: Any
+    dense: VectorStore       # row i of the store is row i of vectors
     bm25: Any
 
 
@@ -91,10 +94,8 @@ def read_manifest(build: Path) -> IndexManifest:
 
 
 def write_build(index_dir: Path, manifest: IndexManifest, chunks: tuple[Chunk, ...], vectors: np.ndarray,
-                units: np.ndarray, faiss_index: Any, bm25: Any) -> Path:
+                units: np.ndarray, dense: VectorStore, bm25: Any, pg_dsn: str = "") -> Path:
     """Write a complete build next to the live one, then atomically point CURRENT at it."""
-    import faiss
-
     builds = Path(index_dir) / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
@@ -104,7 +105,7 @@ def write_build(index_dir: Path, manifest: IndexManifest, chunks: tuple[Chunk, .
                 f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
         np.save(tmp / "vectors.npy", vectors.astype(np.float32), allow_pickle=False)
         np.save(tmp / "units.npy", units.astype(np.int32), allow_pickle=False)
-        faiss.write_index(faiss_index, str(tmp / "dense.faiss"))
+        dense.save(tmp)
         bm25.save(str(tmp / "bm25"), allow_pickle=False)
         files = {p.relative_to(tmp).as_posix(): file_sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         final = {**manifest.to_dict(), "files": files}
@@ -119,15 +120,19 @@ def write_build(index_dir: Path, manifest: IndexManifest, chunks: tuple[Chunk, .
     pointer_tmp = Path(index_dir) / ".CURRENT.tmp"
     pointer_tmp.write_text(manifest.build_id + "\n", encoding="utf-8")
     os.replace(pointer_tmp, Path(index_dir) / "CURRENT")
-    prune_builds(Path(index_dir), keep=manifest.build_id)
+    prune_builds(Path(index_dir), keep=manifest.build_id, pg_dsn=pg_dsn)
     return target
 
 
-def prune_builds(index_dir: Path, keep: str) -> None:
+def prune_builds(index_dir: Path, keep: str, pg_dsn: str = "") -> None:
     builds = sorted((p for p in (index_dir / "builds").iterdir() if p.is_dir()),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for p in builds[KEEP_BUILDS:]:
         if p.name != keep:
+            try:
+                drop_saved(p, pg_dsn)
+            except Exception as exc:  # noqa: BLE001 — a leftover table must not fail a finished build
+                logger.warning("could not drop the pgvector table of pruned build %s: %s", p.name, exc)
             shutil.rmtree(p, ignore_errors=True)
 
 
@@ -140,10 +145,9 @@ def verify_files(build: Path, manifest: IndexManifest) -> None:
             raise IndexCorrupt(f"index file {path} is truncated or changed (checksum mismatch) — {FIX}")
 
 
-def load_build(index_dir: Path) -> LoadedBuild:
+def load_build(index_dir: Path, pg_dsn: str = "") -> LoadedBuild:
     """Load and verify the live build: checksums, row counts and dimension must all agree."""
     import bm25s
-    import faiss
 
     build = current_build_path(index_dir)
     manifest = read_manifest(build)
@@ -153,7 +157,7 @@ def load_build(index_dir: Path) -> LoadedBuild:
             chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
         vectors = np.load(build / "vectors.npy", allow_pickle=False)
         units = np.load(build / "units.npy", allow_pickle=False)
-        index = faiss.read_index(str(build / "dense.faiss"))
+        dense = open_store(build, pg_dsn)
         bm25 = bm25s.BM25.load(str(build / "bm25"), allow_pickle=False)
     except (ValueError, KeyError, OSError, RuntimeError, json.JSONDecodeError) as exc:
         raise IndexCorrupt(f"index at {build} cannot be read ({exc}) — {FIX}") from exc
@@ -162,12 +166,12 @@ def load_build(index_dir: Path) -> LoadedBuild:
         problems.append(f"{len(chunks)} chunks, manifest says {manifest.n_chunks}")
     if vectors.shape != (manifest.n_units, manifest.model["dim"]):
         problems.append(f"vectors {vectors.shape}, manifest says ({manifest.n_units}, {manifest.model['dim']})")
-    if index.ntotal != len(vectors) or index.d != manifest.model["dim"]:
-        problems.append(f"FAISS has {index.ntotal}×{index.d}, vectors {vectors.shape}")
+    if dense.ntotal != len(vectors) or dense.dim != manifest.model["dim"]:
+        problems.append(f"the dense store has {dense.ntotal}×{dense.dim}, vectors {vectors.shape}")
     if len(units) != len(vectors) or (len(units) and int(units.max()) >= len(chunks)):
         problems.append("unit → chunk map does not match the chunk store")
     if int(bm25.scores["num_docs"]) != len(chunks):
         problems.append(f"BM25 has {bm25.scores['num_docs']} documents for {len(chunks)} chunks")
     if problems:
         raise IndexCorrupt(f"index at {build} is inconsistent ({'; '.join(problems)}) — {FIX}")
-    return LoadedBuild(build, manifest, chunks, vectors, units, index, bm25)
+    return LoadedBuild(build, manifest, chunks, vectors, units, dense, bm25)

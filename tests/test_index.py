@@ -74,6 +74,33 @@ def test_truncated_or_swapped_files_are_detected(small_corpus, tmp_path, embedde
         load_build(s.paths.index)
 
 
+def test_files_swapped_between_builds_or_versions_are_detected(small_corpus, tmp_path, embedder):
+    """Files copied by hand from another build, or a build written by another version of netlm-rag."""
+    s = settings_for(small_corpus, tmp_path / "index")
+    build_index(s, lambda: embedder)
+    old = current_build_path(s.paths.index)
+    corpus.remove_document(small_corpus, "cloyd-2020")
+    build_index(s, lambda: embedder)
+    new = current_build_path(s.paths.index)
+    assert old != new and old.is_dir()
+    for name in ("vectors.npy", "dense.faiss", "chunks.jsonl", "store.json"):
+        kept = (new / name).read_bytes()
+        (new / name).write_bytes((old / name).read_bytes())
+        with pytest.raises(IndexCorrupt, match=f"{name} is truncated or changed.*netlm-rag build"):
+            load_build(s.paths.index)
+        (new / name).write_bytes(kept)
+    load_build(s.paths.index)
+    # The whole manifest swapped too, so checksums agree with the files: the row counts still do not.
+    for name in ("vectors.npy", "units.npy", "manifest.json"):
+        (new / name).write_bytes((old / name).read_bytes())
+    with pytest.raises(IndexCorrupt, match="netlm-rag build"):
+        load_build(s.paths.index)
+    m = json.loads((old / "manifest.json").read_text())           # a build of an older schema
+    (new / "manifest.json").write_text(json.dumps({**m, "schema": 2}))
+    with pytest.raises(IndexCorrupt, match="index schema 2 is not 3 — run: netlm-rag build"):
+        load_build(s.paths.index)
+
+
 def test_inconsistent_manifest_is_detected(small_corpus, tmp_path, embedder):
     s = settings_for(small_corpus, tmp_path / "index")
     build_index(s, lambda: embedder)
