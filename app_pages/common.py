@@ -21,12 +21,12 @@ def load_model(model: ModelSettings):
 
 # Keyed on the build id too: a rebuild from the CLI while the app runs is picked up at the next rerun.
 @st.cache_resource(show_spinner="Loading the index…", max_entries=2)
-def load_assistant(index_dir: str, corpus_dir: str, build_id: str, model: ModelSettings):
+def load_assistant(index_dir: str, corpus_dir: str, build_id: str, model: ModelSettings, check_fresh: bool = True):
     from netlm_rag.pipeline import Assistant
 
     s = Settings.from_env()
     s = replace(s, model=model, paths=replace(s.paths, index=Path(index_dir), corpus=Path(corpus_dir)))
-    return Assistant.load(s, embedder=load_model(model))
+    return Assistant.load(s, embedder=load_model(model), check_fresh=check_fresh)
 
 
 def rebuild(s: Settings, force: bool = False) -> bool:
@@ -70,7 +70,12 @@ def get_assistant(s: Settings):
         st.error(f"The corpus cannot be read: {status.get('problem', '')}. Fix the file named above, "
                  "or restore corpus/manifest.json from git.")
         return None
-    if state == "stale":
+    if state == "stale" and status.get("usable_while_stale"):
+        st.warning(f"The corpus has changed since the index was built ({status.get('problem', '')}). Answers "
+                   "still come from the previous index until it is rebuilt; only changed reviews are re-embedded.",
+                   icon=":material/update:")
+        rebuild_button(s, "Rebuild the index now", force=False, key="rebuild_pending")
+    elif state == "stale":
         st.warning(f"The index does not match the corpus or settings ({status.get('problem', '')}). "
                    "Rebuild it before asking questions; only changed reviews are re-embedded.")
         rebuild_button(s, "Rebuild the index now", force=False, key="rebuild_stale")
@@ -81,7 +86,8 @@ def get_assistant(s: Settings):
         rebuild_button(s, "Rebuild the index from scratch", force=True, key="rebuild_corrupt")
         return None
     try:
-        return load_assistant(str(s.paths.index), str(s.paths.corpus), str(status.get("build_id", "")), s.model)
+        return load_assistant(str(s.paths.index), str(s.paths.corpus), str(status.get("build_id", "")), s.model,
+                              check_fresh=state == "fresh")
     except NetlmError as exc:
         st.error(f"The index cannot be loaded: {exc}")
         rebuild_button(s, "Rebuild the index from scratch", force=True, key="rebuild_failed")

@@ -10,6 +10,12 @@ from .index import staleness
 from .store import current_build_path, read_manifest
 
 
+# While a maintainer adds or updates reviews and rebuilds, the previous build still answers correctly from
+# the reviews it holds, so the app keeps using it (with a notice) until the new build is swapped in. A removed
+# review (often a retraction) or changed settings stop answers until the rebuild.
+USABLE_STALE = ("new document", "changed document")
+
+
 def index_status(settings: Settings) -> dict[str, Any]:
     """Never raises: a broken corpus or index is reported in `problem`, with the fix."""
     out: dict[str, Any] = {"corpus": str(settings.paths.corpus), "index": str(settings.paths.index)}
@@ -30,4 +36,5 @@ def index_status(settings: Settings) -> dict[str, Any]:
     })
     if reasons:
         out["problem"] = f"stale: {'; '.join(reasons)} — run: netlm-rag build"
+        out["usable_while_stale"] = all(r.startswith(USABLE_STALE) for r in reasons)
     return out

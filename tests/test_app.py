@@ -234,6 +234,64 @@ def test_removing_a_review_makes_the_index_stale_until_rebuilt(monkeypatch, tmp_
     assert "macedo-2013" not in cited
 
 
+NEW_REVIEW = ("Hepatic arterial infusion of floxuridine for neuroendocrine liver metastases. "
+              "In this series, hepatic arterial floxuridine infusion gave a partial response in 12 of 30 patients "
+              "with unresectable neuroendocrine liver metastases. " * 4).encode()
+
+
+@slow
+def test_app_keeps_answering_while_the_cli_refreshes_and_switches_when_done(monkeypatch, tmp_path, corpus_copy,
+                                                                           index_copy, embedder):
+    """A maintainer runs `netlm-rag corpus add` then `netlm-rag build` while a clinician is asking."""
+    import threading
+
+    from netlm_rag.config import Settings
+    from netlm_rag.index import build_index
+
+    at = start(monkeypatch, index_copy, tmp_path / "data", corpus_copy)
+    old_build = (index_copy / "CURRENT").read_text().strip()
+    corpus.add_document(corpus_copy, "floxuridine.txt", NEW_REVIEW, {"id": "hai-2025", "title": "HAI", "year": 2025})
+    ask(at, "What does hepatic arterial floxuridine infusion achieve?")
+    assert any("Answers still come from the previous index" in w.value for w in at.warning)
+    assert at.chat_input, "adding a review does not stop the chat"
+    first = at.session_state["messages"][-1]["turn"]
+    assert "hai-2025" not in {c["document"] for c in first["citations"]}
+
+    s = Settings.from_env()                                   # the CLI process: same env as the app
+    done = threading.Event()
+    builder = threading.Thread(target=lambda: (build_index(s, lambda: embedder), done.set()))
+    builder.start()
+    asked = 0
+    while not done.is_set() or asked == 0:                    # questions while the build runs
+        ask(at, "What are the Milan criteria for liver transplantation?")
+        asked += 1
+    builder.join()
+    during = at.session_state["messages"][3::2]
+    assert len(during) == asked and all(m.get("turn", {}).get("citations") for m in during), "answers kept coming"
+    new_build = (index_copy / "CURRENT").read_text().strip()
+    assert new_build != old_build and {m["build"] for m in during} <= {old_build, new_build}
+    ask(at, "What does hepatic arterial floxuridine infusion achieve?")
+    assert not any("previous index" in w.value for w in at.warning), "switched to the new build"
+    assert "hai-2025" in {c["document"] for c in at.session_state["messages"][-1]["turn"]["citations"]}
+
+
+@slow
+def test_simultaneous_sessions_keep_their_own_history(built_index, monkeypatch, tmp_path):
+    """Two browser tabs = two sessions sharing the cached model and index, never each other's chat."""
+    one = start(monkeypatch, built_index.paths.index, tmp_path / "data")
+    two = AppTest.from_file(APP, default_timeout=120).run()
+    mine = {id(one): ["What are the Milan criteria?", "And for TACE?"],
+            id(two): ["What is PRRT?", "What if Ki-67 were 25 %?"]}
+    for i in range(2):                                        # interleaved turns
+        for at in (one, two):
+            ask(at, mine[id(at)][i])
+    for at in (one, two):
+        questions = [m["turn"]["question"] for m in at.session_state["messages"] if m.get("turn")]
+        assert questions == mine[id(at)]
+    follow = [m["turn"]["standalone_question"] for m in two.session_state["messages"] if m.get("turn")][-1]
+    assert "PRRT" in follow and "Milan" not in follow, "a follow-up is rewritten from its own session"
+
+
 @slow
 def test_corrupt_index_shows_the_fix(monkeypatch, tmp_path, index_copy):
     build = index_copy / "builds" / (index_copy / "CURRENT").read_text().strip()

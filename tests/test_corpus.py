@@ -40,6 +40,7 @@ def test_add_list_remove(corpus_copy):
     ("scan.pdf", b"%PDF-1.4\n%%EOF\n", "PDF"),
     ("notpdf.pdf", b"hello" * 200, "no %PDF header"),
     ("doc.docx", ARTICLE, "unsupported"),
+    ("huge.txt", ARTICLE * (20_000_000 // len(ARTICLE) + 1), "over the 20,000,000-byte limit"),
 ])
 def test_bad_files_are_refused_and_change_nothing(corpus_copy, name, data, message):
     before = (corpus_copy / "manifest.json").read_bytes(), sorted(p.name for p in (corpus_copy / "raw").iterdir())
@@ -56,6 +57,12 @@ def test_duplicate_content_and_id_refused(corpus_copy):
         corpus.add_document(corpus_copy, "copy.txt", raw, {"id": "copy"})
     with pytest.raises(CorpusError, match="exists"):
         corpus.add_document(corpus_copy, "other.txt", ARTICLE, {"id": "gangi-2020"})
+
+
+def test_manifest_naming_a_missing_file_is_an_error_naming_it(corpus_copy):
+    (corpus_copy / "raw" / "000_01dc37210d749153.txt").unlink()
+    with pytest.raises(CorpusError, match="000_01dc37210d749153.txt"):
+        corpus.load_corpus(corpus_copy)
 
 
 def test_edited_file_is_detected_by_hash(corpus_copy):
