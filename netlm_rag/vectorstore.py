@@ -55,18 +55,22 @@ class IndexSpec:
         return cls(**{f: d[f] for f in cls.__dataclass_fields__ if f in d})
 
 
-# Thresholds measured by bench/scale.py (bench/results/scale.json; 2 cores, synthetic MiniLM-like data,
-# 300 queries; README "Scale and the path past one machine"). Target: recall@10 >= 0.95 at the lowest latency.
-FLAT_MAX = 50_000            # exact Flat p95 2.9 ms at 30k, 9.9 ms at 100k (single query, one core): below
-                             # ~50k it costs about what encoding the query does (~5 ms), stays exact, builds in
-                             # 0 s and needs no tuning; at 1e5 HNSW already answers in 0.25 ms for recall 0.95
+# Thresholds measured by bench/scale.py (bench/reference/scale.json + .md; 2 cores, synthetic MiniLM-like
+# data calibrated on the real corpus, 500 queries; README "Scale and the path past one machine").
+# Target: recall@10 >= 0.95 at the lowest single-query latency.
+FLAT_MAX = 50_000            # exact Flat p50 7.1 ms at 30k, 21.5 ms at 100k (one query, 2 cores): below ~50k it
+                             # costs about what encoding the query does, stays exact, builds in 0 s, needs no tuning
 HNSW_M, HNSW_EF_CONSTRUCTION = 32, 64
-HNSW_EF_SMALL_MAX = 300_000  # 1e5: efSearch 64 -> recall 0.956 (p50 0.25 ms); 1e6: efSearch 128 -> 0.951
-HNSW_EF_SMALL, HNSW_EF_LARGE = 64, 128
-HNSW_MAX = 4_000_000         # 1e6 HNSW32 = 1.8 GB (1,536 B vector + ~260 B graph); 4e6 ≈ 7.2 GB, plus the
-                             # vectors.npy copy the build keeps: past this the 24 GB machine is the limit
-IVF_NPROBE_FRACTION = 0.064  # IVF,SQ8 at 1e6: nlist 4000, nprobe 256 (6.4 % of lists) -> recall 0.95x;
-                             # 1 byte a dimension: 1e7 vectors = 3.9 GB. Past ~3e7, leave one machine.
+HNSW_EF_SMALL_MAX = 100_000  # 1e5: efSearch 64 -> recall 0.958 at p50 0.67 ms (measured; 128 -> 0.986)
+HNSW_EF_SMALL, HNSW_EF_LARGE = 64, 2048
+                             # 1e6: recall falls with size at a fixed budget: efSearch 128 -> 0.765,
+                             # 1024 -> 0.942, 2048 -> 0.972 at p50 22 ms (Flat: 228 ms). Between 1e5 and 1e6 the
+                             # large budget is the safe side (unmeasured sizes get the budget of the larger one)
+HNSW_MAX = 4_000_000         # 1e6 HNSW32 = 1.7 GB index, build 575 s on 2 cores; 4e6 ≈ 7 GB plus the vectors.npy
+                             # copy the build keeps: past this the 24 GB machine is the limit. Past 1e6 unmeasured.
+IVF_NPROBE_FRACTION = 0.5    # IVF,SQ8 at 1e6: nlist 4000, nprobe 2048 -> recall 0.981 at p50 50 ms (nprobe 1024:
+                             # 0.938); 1 byte a dimension: 1e7 vectors = 3.9 GB. Past 4e6 unmeasured: re-run
+                             # bench/scale.py at the target size before trusting it. Past ~3e7, leave one machine.
 
 
 def choose_index(n: int) -> IndexSpec:

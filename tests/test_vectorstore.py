@@ -187,9 +187,7 @@ def test_incomplete_spec_is_rejected():
 
 def test_measured_defaults_reach_the_recall_target():
     """Oracle: the benchmark's own check of choose_index(n) on the data the thresholds came from."""
-    path = ROOT / "bench" / "results" / "scale.json"
-    if not path.is_file():
-        pytest.skip("no bench/results/scale.json — run: .venv/bin/python bench/scale.py --quick")
+    path = ROOT / "bench" / "reference" / "scale.json"
     rows = [r for r in json.loads(path.read_text())["rows"] if r["index"].startswith("choose_index")]
     assert rows, "scale.json has no choose_index rows"
     for r in rows:
