@@ -18,7 +18,7 @@ from .config import Settings
 from .corpus import load_corpus
 from .embeddings import Embedder, bundled_model_path, model_fingerprint
 from .errors import IndexStale, NetlmError
-from .lexicon import default_lexicon
+from .lexicon import default_lexicon, lexicon_fingerprint
 from .records import Chunk, Document
 from .store import SCHEMA, IndexManifest, LoadedBuild, load_build, write_build
 from .vectorstore import VectorStore, create_store
@@ -66,7 +66,8 @@ def model_identity(settings: Settings) -> dict[str, str]:
 
 def build_key(settings: Settings) -> str:
     ident = model_identity(settings)
-    payload = json.dumps([ident, asdict(settings.chunking), PIPELINE_VERSION, SCHEMA], sort_keys=True)
+    payload = json.dumps([ident, asdict(settings.chunking), PIPELINE_VERSION, SCHEMA, lexicon_fingerprint()],
+                         sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -91,7 +92,7 @@ def staleness(manifest: IndexManifest, docs: tuple[Document, ...], settings: Set
     """Reasons the index no longer matches the corpus or settings; empty when fresh."""
     reasons = []
     if manifest.build_key != build_key(settings):
-        reasons.append("model, chunking settings or pipeline version changed")
+        reasons.append("model, chunking settings, synonym table or pipeline version changed")
     if manifest.dense.get("backend") != settings.vectors.backend:
         reasons.append(f"vector backend changed ({manifest.dense.get('backend')} → {settings.vectors.backend})")
     current = {d.id: d.sha256 for d in docs}

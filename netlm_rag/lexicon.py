@@ -1,6 +1,7 @@
 """Text analysis for lexical search: a tokenizer made for this text, spelling variants, domain synonyms."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -81,11 +82,18 @@ def stem(token: str) -> str:
     return token
 
 
+SYNONYMS = Path(__file__).parent / "data" / "synonyms.json"
+
+
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     """Compiled from netlm_rag/data/synonyms.json (data, so clinicians can review it)."""
-    data = json.loads((Path(__file__).parent / "data" / "synonyms.json").read_text(encoding="utf-8"))
-    return build_lexicon(data)
+    return build_lexicon(json.loads(SYNONYMS.read_text(encoding="utf-8")))
+
+
+def lexicon_fingerprint() -> str:
+    """Changes with the synonym table, which decides the BM25 tokens of every chunk: part of the build key."""
+    return hashlib.sha256(SYNONYMS.read_bytes()).hexdigest()[:16]
 
 
 def build_lexicon(data: dict) -> Lexicon:

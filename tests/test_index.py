@@ -101,15 +101,30 @@ def test_files_swapped_between_builds_or_versions_are_detected(small_corpus, tmp
         load_build(s.paths.index)
 
 
-def test_inconsistent_manifest_is_detected(small_corpus, tmp_path, embedder):
+@pytest.mark.parametrize("edit, problem", [
+    (lambda m: m.update(n_chunks=m["n_chunks"] + 1), "chunks, manifest says"),
+    (lambda m: m["model"].update(dim=768), "manifest says"),                  # a model of another dimension
+])
+def test_inconsistent_manifest_is_detected(small_corpus, tmp_path, embedder, edit, problem):
     s = settings_for(small_corpus, tmp_path / "index")
     build_index(s, lambda: embedder)
     build = current_build_path(s.paths.index)
     m = json.loads((build / "manifest.json").read_text())
-    m["n_chunks"] += 1
+    edit(m)
     (build / "manifest.json").write_text(json.dumps(m))
-    with pytest.raises(IndexCorrupt, match="inconsistent"):
+    with pytest.raises(IndexCorrupt, match=f"inconsistent.*{problem}.*netlm-rag build"):
         load_build(s.paths.index)
+
+
+def test_an_index_built_with_another_model_is_stale(small_corpus, tmp_path, embedder):
+    s = settings_for(small_corpus, tmp_path / "index")
+    build_index(s, lambda: embedder)
+    other = tmp_path / "other-model"
+    other.mkdir()
+    (other / "config.json").write_text("{}")
+    with pytest.raises(IndexStale, match="model.*netlm-rag build"):
+        ensure_fresh(load_build(s.paths.index).manifest, corpus.load_corpus(small_corpus),
+                     s.with_overrides(model={"path": str(other)}))
 
 
 def test_stale_index_is_reported_with_reason(small_corpus, tmp_path, embedder):
@@ -121,6 +136,26 @@ def test_stale_index_is_reported_with_reason(small_corpus, tmp_path, embedder):
     with pytest.raises(IndexStale, match="chunking"):
         ensure_fresh(load_build(s.paths.index).manifest, corpus.load_corpus(small_corpus),
                      s.with_overrides(chunking={"max_chars": 400}))
+
+
+def test_an_edited_synonym_table_makes_the_index_stale(small_corpus, tmp_path, embedder, monkeypatch):
+    """The synonym table decides every chunk's BM25 tokens: editing it must not leave an old index in use."""
+    import netlm_rag.index as index_module
+
+    s = settings_for(small_corpus, tmp_path / "index")
+    build_index(s, lambda: embedder)
+    monkeypatch.setattr(index_module, "lexicon_fingerprint", lambda: "edited")
+    with pytest.raises(IndexStale, match="synonym table"):
+        ensure_fresh(load_build(s.paths.index).manifest, corpus.load_corpus(small_corpus), s)
+
+
+def test_encoding_keeps_the_input_order_whatever_the_lengths(embedder):
+    """encode() sorts by length across its progress slices; rows must still come back in input order."""
+    texts = [f"liver metastasis case {i}: " + "resection and ablation " * (i % 13) for i in range(150)]
+    together = embedder.encode(texts)
+    alone = np.vstack([embedder.encode([t]) for t in texts])
+    assert together.shape == (150, embedder.dim)
+    assert np.allclose(together, alone, atol=1e-4)
 
 
 def test_crash_mid_build_keeps_previous_index(small_corpus, tmp_path, embedder):
