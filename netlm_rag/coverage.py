@@ -61,16 +61,30 @@ def prefixes(vocabulary: Collection[str]) -> frozenset[str]:
     return frozenset(t[:n] for t in vocabulary for n in range(5, min(len(t), 9) + 1) if t.isalpha())
 
 
+_PREFIXES = ("un", "non", "re", "pre", "sub")
+_SUFFIXES = (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""), ("ly", ""), ("al", ""))
+
+
+def variants(head: str) -> list[str]:
+    """The word and the word without one common affix ("unproven" → "proven", "dosing" → "dose",
+    "recurs" → "recur"); a stem keeps at least four letters."""
+    out = [head]
+    out += [head[len(p):] for p in _PREFIXES if head.startswith(p) and len(head) - len(p) >= 4]
+    out += [head[:-len(s)] + r for s, r in _SUFFIXES if head.endswith(s) and len(head) - len(s) + len(r) >= 4]
+    return out
+
+
 def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Collection[str] = ()) -> bool:
     """Known when the whole token is in the corpus, or an inflection of a corpus word ("ablated" for
-    "ablation": same first 60 % of letters, at least 5); for hyphenated words without digits ("SI-NET",
-    "SSTR-PET"), when every part of three or more letters is."""
+    "ablation": same first 60 % of letters, at least 5; one common affix removed first); for hyphenated
+    words without digits ("SI-NET", "SSTR-PET"), when every part of three or more letters is."""
     tokens = [t for t in lexicon.tokenize(word) if not t.startswith(CONCEPT_PREFIX)]
     if not tokens or tokens[0] in vocabulary:
         return True
     head = tokens[0]
-    if head.isalpha() and len(head) >= 6 and head[:min(9, max(5, round(0.6 * len(head))))] in stems:
-        return True
+    for v in variants(head) if head.isalpha() else ():
+        if v in vocabulary or (len(v) >= 5 and v[:min(9, max(5, round(0.6 * len(v))))] in stems):
+            return True
     if "-" in word and not any(ch.isdigit() for ch in word):
         return all(t in vocabulary for t in tokens[1:] if len(t) >= 3)
     return False

@@ -31,7 +31,7 @@ def test_known_or_synonym_terms_pass(q):
 ])
 def test_vignette_abbreviations_do_not_trigger_abstention(q):
     vocab = VOCAB | {"net", "sstr", "pet", "imaging", "primary", "resected", "stable", "month", "list", "normal",
-                     "~ki67", "~resection", "~sstr_imaging", "~eus"}
+                     "~ki67", "~resection", "~sstr_imaging", "~eus", "~small_bowel"}
     assert unknown_terms(q, vocab, L) == ()
 
 
@@ -48,3 +48,10 @@ def test_inflections_of_corpus_words_are_known():
     vocab = VOCAB | {"ablation", "perioperative", "transplantation"}
     assert unknown_terms("Should it be ablated?", vocab, L) == ()
     assert unknown_terms("Periop risk when transplanting?", vocab, L) == ()
+
+
+def test_a_word_with_one_common_affix_removed_is_known():
+    vocab = VOCAB | {"recurrence", "proven", "dose", "capsular"}
+    for q in ("Which recurs more often?", "Is that unproven?", "Any dosing advice?", "Subcapsular lesions?"):
+        assert unknown_terms(q, vocab, L) == (), q
+    assert unknown_terms("Is regorafenib an option?", vocab, L) == ("regorafenib",)   # not a 're-' word
