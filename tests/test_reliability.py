@@ -92,3 +92,21 @@ def test_audit_log_records_each_answer_and_can_omit_question_text(assistant, tmp
     private.ask("62 y, Ki-67 8 %: transplant?")
     rec = json.loads((tmp_path / "d2" / "audit" / "answers.jsonl").read_text().splitlines()[-1])
     assert "question" not in rec and "standalone_question" not in rec and rec["question_sha256"]
+
+
+def test_audit_log_rotates_by_size_and_keeps_the_newest(assistant, tmp_path):
+    from netlm_rag.audit import log_turn
+    from netlm_rag.config import AuditSettings
+
+    quiet = replace(assistant, settings=replace(assistant.settings, audit=replace(assistant.settings.audit, enabled=False)))
+    turn = quiet.ask("What is PRRT?")
+    cfg = AuditSettings(max_log_bytes=4000, keep_logs=3)
+    for i in range(60):
+        log_turn(tmp_path, turn, f"build-{i:02d}", cfg)
+    folder = tmp_path / "audit"
+    assert sorted(p.name for p in folder.iterdir()) == ["answers.jsonl", "answers.jsonl.1", "answers.jsonl.2",
+                                                        "answers.jsonl.3"]
+    lines = [json.loads(l) for p in folder.iterdir() for l in p.read_text().splitlines()]
+    assert all(p.stat().st_size <= 4000 for p in folder.iterdir())
+    builds = sorted(r["index_build"] for r in lines)
+    assert builds[-1] == "build-59" and builds == [f"build-{i:02d}" for i in range(60 - len(builds), 60)]
