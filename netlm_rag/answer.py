@@ -28,12 +28,47 @@ class Candidate:
     chunk: Chunk
     index: int            # sentence index in the chunk
     text: str
-    score: float
+    score: float          # sentence_score(...) of the features below under the answer settings
     tokens: frozenset[str]
+    similarity: float     # cosine of the question with the sentence (MiniLM)
+    overlap: float        # IDF-weighted share of the question's terms in the sentence
+    context: float        # the same share over the sentence's whole chunk and section title
+    states_number: bool   # the question asks for a quantity and the sentence states one
+
+
+def sentence_score(similarity: float, overlap: float, context: float, rank: int, states_number: bool,
+                   cfg: AnswerSettings) -> float:
+    """Meaning dominates; shared terms (numbers, acronyms, drug names) break ties that MiniLM misses; the
+    passage's own match counts ("Response rates were 18 %" answers a NETTER-1 question only because its
+    section is about NETTER-1); a small rank prior keeps the fused retrieval order in play. The weights
+    live in AnswerSettings and were fitted by eval/tune_sentences.py."""
+    return (similarity + cfg.w_overlap * overlap + cfg.w_context * context - cfg.w_rank * rank
+            + (cfg.w_number if states_number else 0.0))
+
+
+def rescored(c: Candidate, cfg: AnswerSettings) -> Candidate:
+    return replace(c, score=sentence_score(c.similarity, c.overlap, c.context, c.hit_rank, c.states_number, cfg))
 
 
 def content_tokens(text: str, lexicon: Lexicon) -> frozenset[str]:
     return frozenset(t for t in lexicon.tokenize(text) if t not in STOPWORDS and len(t) > 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkTokens:
+    """A chunk's content tokens, computed once per build: tokenizing the sentences of ten hits on every
+    question cost ~30 ms of a ~60 ms answer on a 2-core machine."""
+    context: frozenset[str]               # section title + whole chunk
+    sentences: tuple[frozenset[str], ...]  # one per sentence, in chunk order
+
+
+def chunk_tokens(chunk: Chunk, lexicon: Lexicon) -> ChunkTokens:
+    return ChunkTokens(content_tokens(f"{chunk.section} {chunk.text}", lexicon),
+                       tuple(content_tokens(t, lexicon) for t in chunk.sentence_texts()))
+
+
+def token_table(chunks: tuple[Chunk, ...] | list[Chunk], lexicon: Lexicon) -> dict[str, ChunkTokens]:
+    return {c.id: chunk_tokens(c, lexicon) for c in chunks if c.kind == "prose"}
 
 
 def idf_weights(texts: list[str], lexicon: Lexicon) -> dict[str, float]:
@@ -59,34 +94,35 @@ _QUANTITATIVE = re.compile(
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(%|percent|cm|mm|months?|years?|mg|gbq|weeks?|days?|patients)|[<>≤≥]\s*\d")
 
 
-def answer_type_bonus(question: str, sentence: str) -> float:
+def states_number(question: str, sentence: str) -> bool:
     """A question asking for a number is best answered by a sentence that states one."""
-    return 0.08 if _QUANTITATIVE.search(question) and _HAS_NUMBER.search(sentence) else 0.0
+    return bool(_QUANTITATIVE.search(question) and _HAS_NUMBER.search(sentence))
 
 
 def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lexicon: Lexicon,
-               depth: int, idf: Mapping[str, float] | None = None) -> list[Candidate]:
-    """Every usable prose sentence of the top `depth` hits, scored by meaning and by shared terms."""
+               cfg: AnswerSettings, idf: Mapping[str, float] | None = None,
+               tokens: Mapping[str, ChunkTokens] | None = None) -> list[Candidate]:
+    """Every usable prose sentence of the top `cfg.depth` hits, best first (sentence_score). `tokens`
+    (token_table of the build) saves re-tokenizing the chunks; without it they are tokenized here."""
     idf = idf or {}
+    tokens = tokens or {}
     q_tokens = content_tokens(question, lexicon)
     out = []
-    for rank, hit in enumerate(hits[:depth]):
+    for rank, hit in enumerate(hits[:cfg.depth]):
         if hit.chunk.kind != "prose":
             continue       # tables never feed a prose answer
         sims = scores(hit)
-        # The passage's own match counts too: "Response rates were 18 %" answers a NETTER-1 question
-        # only because its section and neighbours are about NETTER-1.
-        context = weighted_overlap(q_tokens, content_tokens(f"{hit.chunk.section} {hit.chunk.text}", lexicon), idf)
+        ct = tokens.get(hit.chunk.id) or chunk_tokens(hit.chunk, lexicon)
+        context = weighted_overlap(q_tokens, ct.context, idf)
         for i, text in enumerate(hit.chunk.sentence_texts()):
             if len(text) < 30 or _CITATION_ONLY.match(text):
                 continue
-            toks = content_tokens(text, lexicon)
+            toks = ct.sentences[i]
             overlap = weighted_overlap(q_tokens, toks, idf)
             sim = float(sims[i]) if i < len(sims) else 0.0
-            # Meaning dominates; shared terms (numbers, acronyms, drug names) break ties that
-            # MiniLM misses; a small rank prior keeps the fused retrieval order in play.
-            score = sim + 0.35 * overlap + 0.2 * context - 0.01 * rank + answer_type_bonus(question, text)
-            out.append(Candidate(rank, hit.chunk, i, text, score, toks))
+            number = states_number(question, text)
+            out.append(Candidate(rank, hit.chunk, i, text, sentence_score(sim, overlap, context, rank, number, cfg),
+                                 toks, sim, overlap, context, number))
     best: dict[tuple[str, int], Candidate] = {}
     for c in out:
         key = (c.chunk.doc_id, c.chunk.sentences[c.index].raw_start)
@@ -107,13 +143,13 @@ def select(cands: list[Candidate], cfg: AnswerSettings) -> list[Candidate]:
     if not cands:
         return []
     best = cands[0].score
-    floor = best - 0.15           # sentences much weaker than the best answer dilute it
+    floor = best - cfg.select_margin          # sentences much weaker than the best answer dilute it
     chosen: list[Candidate] = []
     words = 0
     pool = [c for c in cands if c.score >= floor]
     while pool and len(chosen) < cfg.max_sentences:
         docs = {c.chunk.doc_id for c in chosen}
-        pool.sort(key=lambda c: -(c.score + (0.05 if chosen and c.chunk.doc_id not in docs else 0.0)))
+        pool.sort(key=lambda c: -(c.score + (cfg.new_review_bonus if chosen and c.chunk.doc_id not in docs else 0.0)))
         pick = pool.pop(0)
         if any(near_duplicate(pick, c) for c in chosen):
             continue
@@ -187,7 +223,8 @@ def abstain(reason: str, hits: tuple[Hit, ...], query: str) -> Answer:
 
 def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
                    documents: Mapping[str, Document], cfg: AnswerSettings, lexicon: Lexicon,
-                   unknown_terms: tuple[str, ...] = (), idf: Mapping[str, float] | None = None) -> Answer:
+                   unknown_terms: tuple[str, ...] = (), idf: Mapping[str, float] | None = None,
+                   tokens: Mapping[str, ChunkTokens] | None = None) -> Answer:
     """Cited sentences answering the question, or an abstention with the hits kept as related passages."""
     if unknown_terms:
         return abstain(f"the reviews never mention {', '.join(unknown_terms)}", hits, question)
@@ -195,7 +232,7 @@ def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
     if not hits or best_dense < cfg.abstain_min_similarity:
         return abstain(f"no passage is close enough to the question (best similarity {best_dense:.2f} "
                        f"< {cfg.abstain_min_similarity:.2f})", hits, question)
-    cands = candidates(question, hits, scores, lexicon, depth=6, idf=idf)
+    cands = candidates(question, hits, scores, lexicon, cfg, idf, tokens)
     chosen = reading_order(add_disagreeing(select(cands, cfg), cands, lexicon))
     chunks = {h.chunk.id: h.chunk for h in hits}
     citations = [c for c in (cite(x, documents) for x in chosen) if verify_citation(c, chunks, documents)]

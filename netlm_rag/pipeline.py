@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .audit import log_turn
-from .answer import compose_answer, idf_weights, with_conflict_note
+from .answer import ChunkTokens, compose_answer, idf_weights, token_table, with_conflict_note
 from .config import Settings
 from .conversation import condense
 from .corpus import document_aliases, load_corpus, mentioned_documents
@@ -72,6 +72,7 @@ class Assistant:
     aliases: dict[str, str] = field(default_factory=dict)  # "dermine" -> "dermine-2019"
     stems: frozenset[str] = field(default_factory=frozenset)  # word prefixes, to know inflected forms
     chat: Callable[[list[tuple[str, str]]], str] | None = None  # optional generative backend (lc.chat_function)
+    tokens: dict[str, ChunkTokens] = field(default_factory=dict)  # chunk id -> content tokens (answer.token_table)
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None,
@@ -93,7 +94,7 @@ class Assistant:
         rows = {c.id: i for i, c in enumerate(build.chunks)}
         idf = idf_weights([c.text for c in build.chunks], retriever.lexicon)
         return cls(settings, retriever, {d.id: d for d in docs}, build.manifest.to_dict(), vocab, rows, idf,
-                   aliases, prefixes(vocab), chat)
+                   aliases, prefixes(vocab), chat, token_table(build.chunks, retriever.lexicon))
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -115,7 +116,7 @@ class Assistant:
             # Same gate as the extractive path: every kept sentence needs a valid, supported citation.
             return grounded_answer(question, hits, self.chat, self.documents, lex)
         answer = compose_answer(question, hits, self.sentence_scorer(qvec), self.documents,
-                                self.settings.answer, lex, unknown, self.idf)
+                                self.settings.answer, lex, unknown, self.idf, self.tokens)
         return with_conflict_note(answer)
 
     def ask(self, question: str, history: Sequence[Turn] = (), facts: Any = None,

@@ -91,3 +91,38 @@ def test_same_number_in_two_reviews_is_no_conflict():
     c1 = Citation("a#0", "a", "A", "s", 0, 10, "Ki-67 < 10% is required.")
     c2 = Citation("b#0", "b", "B", "s", 0, 10, "A Ki-67 < 10% limit applies.")
     assert find_conflicts([c1, c2], L) == ()
+
+
+def test_selection_weights_come_from_the_settings():
+    """The fitted weights (eval/tune_sentences.py) are settings, not constants: raising the weight of shared
+    terms lets a sentence with the question's words beat one the embedding scores higher."""
+    from dataclasses import replace as dc_replace
+
+    from netlm_rag.answer import candidates, rescored, select
+
+    q = "How long must disease be stable?"
+    flat = AnswerSettings(w_overlap=0.0, w_context=0.0, w_number=0.0, select_margin=0.0)
+    cands = candidates(q, HITS[:1], scores, L, flat)
+    assert cands[0].text.startswith("Liver transplantation")          # highest cosine in the fake scorer
+    heavy = dc_replace(flat, w_overlap=2.0)
+    again = sorted((rescored(c, heavy) for c in cands), key=lambda c: -c.score)
+    assert again[0].text.startswith("Stable disease")
+    assert [c.text for c in select(again, heavy)] == [again[0].text]     # margin 0: only the best
+    assert len(select(again, dc_replace(heavy, select_margin=5.0))) == 2  # a wide margin fills the budget
+    deep = candidates(q, HITS, scores, L, dc_replace(flat, depth=1))
+    assert {c.chunk.doc_id for c in deep} == {"a"}
+
+
+def test_precomputed_chunk_tokens_give_the_same_candidates():
+    """The build-time token table is only a cache: same candidates, same scores, same order as tokenizing
+    on the fly — and a chunk missing from the table is still tokenized, not skipped."""
+    from netlm_rag.answer import candidates, token_table
+
+    q = "Ki-67 limit for liver transplantation and stable disease?"
+    cfg = AnswerSettings()
+    fresh = candidates(q, HITS, scores, L, cfg)
+    cached = candidates(q, HITS, scores, L, cfg, tokens=token_table([CA, CB], L))
+    partial = candidates(q, HITS, scores, L, cfg, tokens=token_table([CA], L))
+    assert [(c.text, c.score, c.tokens) for c in cached] == [(c.text, c.score, c.tokens) for c in fresh]
+    assert [(c.text, c.score) for c in partial] == [(c.text, c.score) for c in fresh]
+    assert len(fresh) == 3        # "Other text follows here." is too short to be an answer
