@@ -73,3 +73,33 @@ def test_check_needs_no_model_and_reports_invalid_values(capsys):
 def test_corpus_list(capsys):
     code, out, _ = run(capsys, "corpus", "list", "--json")
     assert code == 0 and [e["id"] for e in json.loads(out)][0] == "la-salvia-2016"
+
+
+def snapshot(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("name, data", [
+    ("latin1.txt", "Résection hépatique après embolisation. ".encode("latin-1") * 40),
+    ("blob.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 20),
+    ("empty.md", b""),
+])
+def test_a_bad_file_added_by_a_maintainer_leaves_corpus_and_index_as_they_were(
+        built_index, corpus_copy, tmp_path, monkeypatch, capsys, name, data):
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(built_index.paths.index, index, symlinks=True)
+    monkeypatch.setenv("NETLM_CORPUS_DIR", str(corpus_copy))
+    monkeypatch.setenv("NETLM_INDEX_DIR", str(index))
+    code, out, _ = run(capsys, "status", "--json")
+    build_id = json.loads(out)["build_id"]
+    before = snapshot(corpus_copy), snapshot(index)
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    code, out, err = run(capsys, "corpus", "add", str(bad), "--title", "Bad", "--year", "2024")
+    assert code == 1 and out == "" and name in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert (snapshot(corpus_copy), snapshot(index)) == before
+    code, out, _ = run(capsys, "status", "--json")
+    st = json.loads(out)
+    assert code == 0 and st["state"] == "fresh" and st["build_id"] == build_id

@@ -32,17 +32,32 @@ def test_add_list_remove(corpus_copy):
     assert len(corpus.load_corpus(corpus_copy)) == 5 and not (corpus_copy / "raw" / "new.txt").exists()
 
 
+def blank_pdf() -> bytes:
+    """A well-formed two-page PDF with no text layer, as a scanner without OCR writes it."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    for _ in range(2):
+        writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("name, data, message", [
     ("latin1.txt", "Résection hépatique ".encode("latin-1") * 50, "not UTF-8"),
     ("blob.txt", b"\x00\x01\x02" * 400, "binary"),
     ("empty.txt", b"   \n", "empty"),
     ("short.txt", b"too short", "at least"),
-    ("scan.pdf", b"%PDF-1.4\n%%EOF\n", "PDF"),
+    ("scan.pdf", None, "no text layer.*OCR"),             # a valid PDF whose page carries no text (a scan)
+    ("cut.pdf", b"%PDF-1.4\n%%EOF\n", "not a readable PDF"),
     ("notpdf.pdf", b"hello" * 200, "no %PDF header"),
     ("doc.docx", ARTICLE, "unsupported"),
     ("huge.txt", ARTICLE * (20_000_000 // len(ARTICLE) + 1), "over the 20,000,000-byte limit"),
 ])
 def test_bad_files_are_refused_and_change_nothing(corpus_copy, name, data, message):
+    data = blank_pdf() if data is None else data
     before = (corpus_copy / "manifest.json").read_bytes(), sorted(p.name for p in (corpus_copy / "raw").iterdir())
     with pytest.raises(CorpusError, match=message) as err:
         corpus.add_document(corpus_copy, name, data, {"id": "x"})
