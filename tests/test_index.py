@@ -184,3 +184,21 @@ def test_no_pickle_in_index(small_corpus, tmp_path, embedder):
         assert p.suffix not in (".pkl", ".pickle")
         if p.suffix == ".npy":
             np.load(p, allow_pickle=False)
+
+
+def test_no_code_path_loads_anything_with_pickle():
+    """Loading is pickle-free by construction: no pickle-based loader is imported or called anywhere, and
+    every numpy/bm25s load forbids pickled objects explicitly."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    files = [*(root / "netlm_rag").rglob("*.py"), root / "app.py", *(root / "app_pages").rglob("*.py")]
+    banned = re.compile(r"^\s*(?:import|from)\s+(?:pickle|cPickle|dill|joblib|shelve)\b|torch\.load\(|load_local\(|"
+                        r"allow_pickle\s*=\s*True|allow_dangerous_deserialization", re.M)
+    loads = re.compile(r"(?:np|numpy|BM25)\.load\((?P<args>.*)$", re.M)        # the call on one line
+    assert len(files) > 20
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert not banned.search(text), f"{f.relative_to(root)}: {banned.search(text).group(0)}"
+        for m in loads.finditer(text):
+            assert "allow_pickle=False" in m.group("args"), f"{f.relative_to(root)}: {m.group(0)}"

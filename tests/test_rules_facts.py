@@ -273,3 +273,13 @@ def test_fact_intervals():
     assert Fact(2.0, qualifier="<").interval()[1:] == (2.0, True, True)
     assert Fact(10.0, low=5.0).interval() == (5.0, 10.0, False, False)
     assert Fact(8.0).display() == 8 and Fact(5.0, low=3.0).display() == "3–5"
+
+
+@pytest.mark.parametrize("text", ["bilirubin 2.5 mmol/L", "bilirubin 30 mg/L", "bilirubin 0.03 g/L"])
+def test_a_unit_the_criteria_do_not_use_is_refused_explicitly(text):
+    """Only mg/dL (the criteria's unit) and µmol/L (converted) are read; any other unit is named as refused."""
+    parsed = parse_facts(f"62 y, G2 ileal NET, {text}, Ki-67 8 %")
+    assert parsed.facts.bilirubin_mg_dl is None
+    refused = [i for i in parsed.invalid if i.field == "bilirubin_mg_dl"]
+    assert refused and "mg/dL or µmol/L" in refused[0].reason
+    assert parsed.facts.ki67_pct.value == 8                    # the rest of the vignette is still read
