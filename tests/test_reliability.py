@@ -1,7 +1,9 @@
 """Concurrent use, a refresh while answering, hostile questions, audit trail."""
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import datetime, timezone
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -84,14 +86,23 @@ def test_refused_questions_state_why(assistant, question, message):
 def test_audit_log_records_each_answer_and_can_omit_question_text(assistant, tmp_path):
     s = assistant.settings
     a = replace(assistant, settings=replace(s, paths=replace(s.paths, data=tmp_path / "d1")))
-    a.ask("What is PRRT?")
+    turn = a.ask("What is PRRT?")
     rec = json.loads((tmp_path / "d1" / "audit" / "answers.jsonl").read_text().splitlines()[-1])
-    assert rec["question"] == "What is PRRT?" and rec["index_build"] and rec["hit_ids"] and "verdicts" in rec
+    assert rec["question"] == "What is PRRT?" and rec["index_build"] == assistant.index_info["build_id"]
+    assert abs((datetime.now(timezone.utc) - datetime.fromisoformat(rec["time"])).total_seconds()) < 60
+    assert rec["hit_ids"] == [h.chunk.id for h in turn.answer.hits] and len(rec["hit_ids"]) >= 5
+    assert rec["citations"] == [c.chunk_id for c in turn.answer.citations] and rec["citations"]
+    assert rec["verdicts"] == {} and rec["abstained"] is False          # no patient facts, no verdicts
     private = replace(assistant, settings=replace(s, paths=replace(s.paths, data=tmp_path / "d2"),
                                                   audit=replace(s.audit, store_question_text=False)))
-    private.ask("62 y, Ki-67 8 %: transplant?")
-    rec = json.loads((tmp_path / "d2" / "audit" / "answers.jsonl").read_text().splitlines()[-1])
-    assert "question" not in rec and "standalone_question" not in rec and rec["question_sha256"]
+    vignette = "62 y, G2 ileal NET, Ki-67 8 %, 60 % liver involvement: transplant?"
+    turn = private.ask(vignette)
+    line = (tmp_path / "d2" / "audit" / "answers.jsonl").read_text().splitlines()[-1]
+    rec = json.loads(line)
+    assert "question" not in rec and "standalone_question" not in rec and "ileal" not in line and "62 y" not in line
+    assert rec["question_sha256"] == hashlib.sha256(vignette.encode()).hexdigest()
+    expected = {o["option"]: o["verdict"] for o in turn.rules.to_dict()["options"]}
+    assert rec["verdicts"] == expected and "liver_transplant" in rec["verdicts"]
 
 
 def test_audit_log_rotates_by_size_and_keeps_the_newest(assistant, tmp_path):
