@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .audit import log_turn
-from .answer import ChunkTokens, compose_answer, idf_weights, token_table, with_conflict_note
+from .answer import compose_answer, with_conflict_note
 from .config import Settings
 from .conversation import condense
 from .corpus import document_aliases, load_corpus, mentioned_documents
@@ -23,6 +23,7 @@ from .records import Answer, Chunk, Document, Hit
 from .retrieval import Retriever
 from .rules import RuleReport, check
 from .store import load_build
+from .terms import ChunkTokens
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class Assistant:
     aliases: dict[str, str] = field(default_factory=dict)  # "dermine" -> "dermine-2019"
     stems: frozenset[str] = field(default_factory=frozenset)  # word prefixes, to know inflected forms
     chat: Callable[[list[tuple[str, str]]], str] | None = None  # optional generative backend (lc.chat_function)
-    tokens: dict[str, ChunkTokens] = field(default_factory=dict)  # chunk id -> content tokens (answer.token_table)
+    tokens: dict[str, ChunkTokens] = field(default_factory=dict)  # chunk id -> content tokens (terms.token_table)
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None,
@@ -92,9 +93,8 @@ class Assistant:
         # Review names are known words even though cleaning removed the author lines.
         vocab = frozenset(build.bm25.vocab_dict) | {t for a in aliases for t in retriever.lexicon.tokenize(a)}
         rows = {c.id: i for i, c in enumerate(build.chunks)}
-        idf = idf_weights([c.text for c in build.chunks], retriever.lexicon)
-        return cls(settings, retriever, {d.id: d for d in docs}, build.manifest.to_dict(), vocab, rows, idf,
-                   aliases, prefixes(vocab), chat, token_table(build.chunks, retriever.lexicon))
+        return cls(settings, retriever, {d.id: d for d in docs}, build.manifest.to_dict(), vocab, rows, retriever.idf,
+                   aliases, prefixes(vocab), chat, retriever.tokens)
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:

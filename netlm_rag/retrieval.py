@@ -12,6 +12,7 @@ from .embeddings import Embedder
 from .lexicon import Lexicon, default_lexicon
 from .records import Chunk, Hit
 from .store import LoadedBuild
+from .terms import ChunkTokens, content_tokens, idf_weights, token_table, weighted_overlap
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +59,15 @@ class Retriever:
     cfg: RetrievalSettings
     lexicon: Lexicon
     unit_offsets: np.ndarray          # chunk row r owns units[unit_offsets[r]:unit_offsets[r+1]]
+    idf: dict[str, float]             # term -> IDF over the chunks (terms.idf_weights)
+    tokens: dict[str, ChunkTokens]    # chunk id -> content tokens (terms.token_table)
 
     @classmethod
     def create(cls, build: LoadedBuild, embedder: Embedder, cfg: RetrievalSettings) -> "Retriever":
         offsets = np.searchsorted(build.units, np.arange(len(build.chunks) + 1)).astype(np.int64)
-        return cls(build, embedder, cfg, default_lexicon(), offsets)
+        lexicon = default_lexicon()
+        return cls(build, embedder, cfg, lexicon, offsets, idf_weights([c.text for c in build.chunks], lexicon),
+                   token_table(build.chunks, lexicon))
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -124,20 +129,58 @@ class Retriever:
         dense = self.dense_ranking(qvec, self.cfg.candidates, docs)
         lexical = self.lexical_ranking(query, self.cfg.candidates, docs)
         fused = rrf_fuse([dense, lexical], self.cfg.rrf_k, [self.cfg.dense_weight, self.cfg.lexical_weight])
-        if self.cfg.rerank:
-            fused = rerank(fused, dict(dense), self.cfg.candidates)
-        # Fill in the dense score of lexical-only hits: the composer and abstention need it.
         dense_all = dict(dense)
+        if self.cfg.rerank:
+            features = self.rerank_features(query, qvec, [row for row, _ in fused[:self.cfg.candidates]], lexical)
+            fused = rerank(fused, features, self.cfg)
+            dense_all.update((row, f.best_sentence) for row, f in features.items())
+        # Fill in the dense score of lexical-only hits: the composer and abstention need it.
         for row, _ in fused[:k]:
             if row not in dense_all:
                 dense_all[row] = float(np.max(self.unit_scores(qvec, row), initial=-1.0))
         return self.to_hits(fused, dense, lexical, k, dense_all)
 
+    def rerank_features(self, query: str, qvec: np.ndarray, rows: Sequence[int],
+                        lexical: Ranking) -> dict[int, RerankFeatures]:
+        q_tokens = content_tokens(query, self.lexicon)
+        bm25 = dict(lexical)
+        top_bm25 = max((bm25.get(r, 0.0) for r in rows), default=0.0) or 1.0
+        out = {}
+        for row in rows:
+            sims = np.sort(self.unit_scores(qvec, row))[::-1]
+            ct = self.tokens.get(self.chunks[row].id)
+            out[row] = RerankFeatures(
+                float(sims[0]) if len(sims) else 0.0,
+                float(sims[:2].mean()) if len(sims) else 0.0,
+                bm25.get(row, 0.0) / top_bm25,
+                max((weighted_overlap(q_tokens, t, self.idf) for t in ct.sentences), default=0.0) if ct else 0.0,
+                weighted_overlap(q_tokens, ct.context, self.idf) if ct else 0.0,
+            )
+        return out
 
-def rerank(fused: Ranking, dense_scores: dict[int, float], depth: int) -> Ranking:
-    """Re-order the fused top `depth` by RRF plus the best sentence cosine, so a chunk holding one
-    sentence that answers the question rises above chunks that only share vocabulary."""
-    head, tail = fused[:depth], fused[depth:]
+
+@dataclass(frozen=True, slots=True)
+class RerankFeatures:
+    """What the reranker knows of one candidate chunk besides its fused rank."""
+    best_sentence: float       # cosine of the question with the chunk's closest sentence
+    top2_sentences: float      # mean of its two closest sentences (one lucky sentence is not a passage)
+    bm25: float                # BM25 score over the best BM25 score among the candidates
+    sentence_overlap: float    # IDF-weighted share of the question's terms in its best sentence
+    chunk_overlap: float       # ... in the whole chunk and its section title
+
+
+def rerank(fused: Ranking, features: dict[int, RerankFeatures], cfg: RetrievalSettings) -> Ranking:
+    """Re-order the fused top `cfg.candidates` by a weighted sum of the normalised RRF score and the features
+    above (weights fitted by eval/tune_retrieval.py): a chunk holding one sentence that answers the question,
+    in the question's own terms, rises above chunks that only share vocabulary or only share meaning."""
+    head, tail = fused[:cfg.candidates], fused[cfg.candidates:]
     top = max((s for _, s in head), default=1.0) or 1.0
-    rescored = [(row, s / top + 0.5 * dense_scores.get(row, 0.0)) for row, s in head]
+    zero = RerankFeatures(0.0, 0.0, 0.0, 0.0, 0.0)
+
+    def score(row: int, rrf: float) -> float:
+        f = features.get(row, zero)
+        return (cfg.w_fused * rrf / top + cfg.w_best_sentence * f.best_sentence + cfg.w_top2_sentences * f.top2_sentences
+                + cfg.w_bm25 * f.bm25 + cfg.w_sentence_overlap * f.sentence_overlap + cfg.w_chunk_overlap * f.chunk_overlap)
+
+    rescored = [(row, score(row, s)) for row, s in head]
     return sorted(rescored, key=lambda kv: (-kv[1], kv[0])) + tail

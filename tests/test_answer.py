@@ -116,7 +116,8 @@ def test_selection_weights_come_from_the_settings():
 def test_precomputed_chunk_tokens_give_the_same_candidates():
     """The build-time token table is only a cache: same candidates, same scores, same order as tokenizing
     on the fly — and a chunk missing from the table is still tokenized, not skipped."""
-    from netlm_rag.answer import candidates, token_table
+    from netlm_rag.answer import candidates
+    from netlm_rag.terms import token_table
 
     q = "Ki-67 limit for liver transplantation and stable disease?"
     cfg = AnswerSettings()

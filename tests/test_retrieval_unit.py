@@ -2,7 +2,8 @@
 import numpy as np
 from hypothesis import given, strategies as st
 
-from netlm_rag.retrieval import max_per_chunk, rerank, rrf_fuse
+from netlm_rag.config import RetrievalSettings
+from netlm_rag.retrieval import RerankFeatures, max_per_chunk, rerank, rrf_fuse
 
 
 def reference_rrf(rankings, k=60):
@@ -34,6 +35,26 @@ def test_max_per_chunk_takes_best_sentence_and_skips_padding():
     assert np.isclose(dict(ranking)[1], 0.95) and np.isclose(dict(ranking)[0], 0.9)   # max, not first seen
 
 
+def features(best=0.5, top2=0.5, bm25=0.5, sentence=0.3, chunk=0.3) -> RerankFeatures:
+    return RerankFeatures(best, top2, bm25, sentence, chunk)
+
+
 def test_rerank_lifts_chunk_with_closer_sentence():
     fused = [(1, 0.033), (2, 0.032)]
-    assert rerank(fused, {1: 0.2, 2: 0.8}, 10)[0][0] == 2
+    assert rerank(fused, {1: features(best=0.2, top2=0.2), 2: features(best=0.8, top2=0.7)}, RetrievalSettings())[0][0] == 2
+
+
+def test_rerank_lifts_the_passage_that_answers_in_the_question_terms():
+    fused = [(1, 0.033), (2, 0.032)]
+    on_topic, answering = features(sentence=0.2, chunk=0.3), features(sentence=0.8, chunk=0.6)
+    assert rerank(fused, {1: on_topic, 2: answering}, RetrievalSettings())[0][0] == 2
+
+
+def test_rerank_leaves_the_tail_beyond_its_depth_in_fused_order():
+    fused = [(i, 1.0 / (60 + i)) for i in range(1, 8)]
+    cfg = RetrievalSettings(candidates=3)
+    out = rerank(fused, {3: features(best=0.9, top2=0.9, sentence=1.0, chunk=1.0)}, cfg)
+    assert out[0][0] == 3 and [r for r, _ in out[3:]] == [4, 5, 6, 7]
+    assert rerank(fused, {}, RetrievalSettings(w_best_sentence=0, w_top2_sentences=0, w_bm25=0,
+                                               w_sentence_overlap=0, w_chunk_overlap=0)) == \
+        [(r, s / fused[0][1]) for r, s in fused]          # features off: the fused order, normalised

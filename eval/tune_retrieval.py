@@ -1,0 +1,128 @@
+"""Fit the rerank weights (RetrievalSettings.w_*) for recall@5 of gold passages on eval/qa.jsonl, and report
+them on the hold-out set.
+
+Dense and BM25 rankings, their fusion and every candidate's RerankFeatures are computed once per question
+with the project's own Retriever; each setting tried only re-runs retrieval.rerank, exactly as
+Retriever.hybrid does. Coordinate ascent from the current defaults over a small grid per weight; a change is
+kept only when it gains more than MIN_GAIN on the main set (against fitting noise). The first hand-set rerank
+(RRF + 0.5 x best sentence cosine) is reported beside it for reference.
+
+Run after `netlm-rag build`: .venv/bin/python eval/tune_retrieval.py [--rounds 3]
+Writes eval/runs/tune_retrieval.json; prints the path taken and main/hold-out before and after.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from netlm_rag.config import RetrievalSettings, Settings  # noqa: E402
+from netlm_rag.corpus import mentioned_documents  # noqa: E402
+from netlm_rag.evaluation.metrics import overlaps  # noqa: E402
+from netlm_rag.evaluation.qaset import gold_spans, load_qa  # noqa: E402
+from netlm_rag.pipeline import Assistant  # noqa: E402
+from netlm_rag.retrieval import RerankFeatures, rerank, rrf_fuse  # noqa: E402
+
+GRID = {
+    "w_fused": (0.0, 0.5, 1.0, 1.5),
+    "w_best_sentence": (0.0, 0.25, 0.5, 1.0),
+    "w_top2_sentences": (0.0, 0.25, 0.5, 1.0),
+    "w_bm25": (0.0, 0.1, 0.25, 0.5),
+    "w_sentence_overlap": (0.0, 0.25, 0.5, 1.0),
+    "w_chunk_overlap": (0.0, 0.25, 0.5, 1.0),
+}
+HAND_SET = dict(w_fused=1.0, w_best_sentence=0.5, w_top2_sentences=0.0, w_bm25=0.0, w_sentence_overlap=0.0,
+                w_chunk_overlap=0.0)
+MIN_GAIN = 0.002
+K = 5
+
+
+@dataclass(frozen=True)
+class Prepared:
+    fused: list[tuple[int, float]]
+    features: dict[int, RerankFeatures]
+    gold_rows: tuple[frozenset[int], ...]      # per gold passage, the chunk rows overlapping it
+
+
+def prepare(assistant: Assistant, qa_path: Path) -> list[Prepared]:
+    r, cfg = assistant.retriever, assistant.settings.retrieval
+    out = []
+    for item in load_qa(qa_path):
+        gold = gold_spans(item, assistant.documents) if item.answerable else ()
+        if not gold:
+            continue
+        q = item.question
+        qvec = r.embed(q)
+        docs = mentioned_documents(q, assistant.aliases)
+        dense, lexical = r.dense_ranking(qvec, cfg.candidates, docs), r.lexical_ranking(q, cfg.candidates, docs)
+        fused = rrf_fuse([dense, lexical], cfg.rrf_k, [cfg.dense_weight, cfg.lexical_weight])
+        features = r.rerank_features(q, qvec, [row for row, _ in fused[:cfg.candidates]], lexical)
+        rows = tuple(frozenset(i for i, c in enumerate(r.chunks)
+                               if c.doc_id == g.doc_id and overlaps(c.start, c.end, g.start, g.end)) for g in gold)
+        out.append(Prepared(fused, features, rows))
+    return out
+
+
+def recall_mrr(data: list[Prepared], cfg: RetrievalSettings) -> tuple[float, float]:
+    recall = mrr = 0.0
+    for p in data:
+        order = {row: i for i, (row, _) in enumerate(rerank(p.fused, p.features, cfg), start=1)}
+        ranks = [min((order[row] for row in rows if row in order), default=None) for rows in p.gold_rows]
+        recall += sum(1 for x in ranks if x is not None and x <= K) / len(ranks)
+        first = min((x for x in ranks if x is not None), default=None)
+        mrr += 1 / first if first else 0.0
+    n = max(len(data), 1)
+    return recall / n, mrr / n
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--qa", type=Path, default=ROOT / "eval" / "qa.jsonl")
+    ap.add_argument("--holdout", type=Path, default=ROOT / "eval" / "qa_holdout.jsonl")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=ROOT / "eval" / "runs" / "tune_retrieval.json")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    a = Assistant.load(Settings.from_env().with_overrides(audit={"enabled": False}))
+    main_data, hold_data = prepare(a, args.qa), prepare(a, args.holdout)
+    start = cfg = a.settings.retrieval
+    best = recall_mrr(main_data, cfg)[0]
+    path = [{"step": "defaults", "main_recall@5": round(best, 4)}]
+    for rnd in range(args.rounds):
+        changed = False
+        for name, values in GRID.items():
+            results = {v: recall_mrr(main_data, replace(cfg, **{name: v}))[0] for v in values}
+            v, s = max(results.items(), key=lambda kv: kv[1])
+            if s > best + MIN_GAIN and v != getattr(cfg, name):
+                cfg, best, changed = replace(cfg, **{name: v}), s, True
+                path.append({"step": f"round {rnd + 1}: {name}={v}", "main_recall@5": round(s, 4)})
+                print(f"round {rnd + 1}: {name} = {v} -> main recall@5 {s:.4f}", flush=True)
+        if not changed:
+            break
+    hand = replace(start, **HAND_SET)
+
+    def report(c: RetrievalSettings) -> dict[str, float]:
+        (rm, mm), (rh, mh) = recall_mrr(main_data, c), recall_mrr(hold_data, c)
+        return {"main_recall@5": round(rm, 4), "main_mrr": round(mm, 4),
+                "holdout_recall@5": round(rh, 4), "holdout_mrr": round(mh, 4)}
+
+    result = {
+        "main_questions": len(main_data), "holdout_questions": len(hold_data),
+        "before": {f: getattr(start, f) for f in GRID}, "after": {f: getattr(cfg, f) for f in GRID},
+        "hand_set": report(hand), "defaults": report(start), "fitted": report(cfg),
+        "path": path, "seconds": round(time.perf_counter() - t0),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(json.dumps({k: v for k, v in result.items() if k != "path"}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
