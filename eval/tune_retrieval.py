@@ -27,7 +27,7 @@ from netlm_rag.corpus import mentioned_documents  # noqa: E402
 from netlm_rag.evaluation.metrics import overlaps  # noqa: E402
 from netlm_rag.evaluation.qaset import gold_spans, load_qa  # noqa: E402
 from netlm_rag.pipeline import Assistant  # noqa: E402
-from netlm_rag.retrieval import RerankFeatures, rerank, rrf_fuse  # noqa: E402
+from netlm_rag.retrieval import RerankFeatures, diversify, rerank, rrf_fuse  # noqa: E402
 
 GRID = {
     "w_fused": (0.0, 0.5, 1.0, 1.5),
@@ -36,15 +36,17 @@ GRID = {
     "w_bm25": (0.0, 0.1, 0.25, 0.5),
     "w_sentence_overlap": (0.0, 0.25, 0.5, 1.0),
     "w_chunk_overlap": (0.0, 0.25, 0.5, 1.0),
+    "per_review_cap": (0, 2, 3),
 }
 HAND_SET = dict(w_fused=1.0, w_best_sentence=0.5, w_top2_sentences=0.0, w_bm25=0.0, w_sentence_overlap=0.0,
-                w_chunk_overlap=0.0)
+                w_chunk_overlap=0.0, per_review_cap=0)
 MIN_GAIN = 0.002
 K = 5
 
 
 @dataclass(frozen=True)
 class Prepared:
+    docs: tuple[str, ...]                       # review of each chunk row
     fused: list[tuple[int, float]]
     features: dict[int, RerankFeatures]
     gold_rows: tuple[frozenset[int], ...]      # per gold passage, the chunk rows overlapping it
@@ -65,14 +67,17 @@ def prepare(assistant: Assistant, qa_path: Path) -> list[Prepared]:
         features = r.rerank_features(q, qvec, [row for row, _ in fused[:cfg.candidates]], lexical)
         rows = tuple(frozenset(i for i, c in enumerate(r.chunks)
                                if c.doc_id == g.doc_id and overlaps(c.start, c.end, g.start, g.end)) for g in gold)
-        out.append(Prepared(fused, features, rows))
+        out.append(Prepared(tuple(c.doc_id for c in r.chunks), fused, features, rows))
     return out
 
 
 def recall_mrr(data: list[Prepared], cfg: RetrievalSettings) -> tuple[float, float]:
     recall = mrr = 0.0
     for p in data:
-        order = {row: i for i, (row, _) in enumerate(rerank(p.fused, p.features, cfg), start=1)}
+        ranking = rerank(p.fused, p.features, cfg)
+        if cfg.per_review_cap:                       # as Retriever.hybrid does after the rerank
+            ranking = diversify(ranking, p.docs, cfg.per_review_cap, cfg.diverse_top)
+        order = {row: i for i, (row, _) in enumerate(ranking, start=1)}
         ranks = [min((order[row] for row in rows if row in order), default=None) for rows in p.gold_rows]
         recall += sum(1 for x in ranks if x is not None and x <= K) / len(ranks)
         first = min((x for x in ranks if x is not None), default=None)

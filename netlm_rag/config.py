@@ -57,6 +57,11 @@ class RetrievalSettings:
     w_bm25: float = 0.1              # BM25 / the best BM25 among the candidates
     w_sentence_overlap: float = 0.25 # IDF-weighted share of the question's terms in the best sentence
     w_chunk_overlap: float = 0.5     # ... in the chunk and its section title
+    # At most this many chunks of one review among the first `diverse_top` hits (0: off). Measured after the
+    # rerank above: recall@5 0.864 -> 0.885 main, 0.824 -> 0.851 hold-out (cap 3: 0.871 / 0.835); questions
+    # about a disagreement need the passages of two reviews.
+    per_review_cap: int = 2
+    diverse_top: int = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,6 +134,8 @@ class Retriever:
             features = self.rerank_features(query, qvec, [row for row, _ in fused[:self.cfg.candidates]], lexical)
             fused = rerank(fused, features, self.cfg)
             dense_all.update((row, f.best_sentence) for row, f in features.items())
+        if self.cfg.per_review_cap:
+            fused = diversify(fused, [c.doc_id for c in self.chunks], self.cfg.per_review_cap, self.cfg.diverse_top)
         # Fill in the dense score of lexical-only hits: the composer and abstention need it.
         for row, _ in fused[:k]:
             if row not in dense_all:
@@ -184,3 +186,23 @@ def rerank(fused: Ranking, features: dict[int, RerankFeatures], cfg: RetrievalSe
 
     rescored = [(row, score(row, s)) for row, s in head]
     return sorted(rescored, key=lambda kv: (-kv[1], kv[0])) + tail
+
+
+def diversify(ranking: Ranking, doc_of_row: Sequence[str], cap: int, top: int) -> Ranking:
+    """At most `cap` chunks of one review in the first `top`: the reviews often state the same point in
+    their own words (or with other numbers), and a clinician should see more than one of them. Chunks held
+    back keep their order right after the top; when every candidate is from one review (a question naming
+    it), the order is unchanged."""
+    head: Ranking = []
+    held: Ranking = []
+    per_doc: dict[str, int] = {}
+    for i, (row, score) in enumerate(ranking):
+        if len(head) == top:
+            return head + held + ranking[i:]
+        doc = doc_of_row[row]
+        if per_doc.get(doc, 0) >= cap:
+            held.append((row, score))
+        else:
+            head.append((row, score))
+            per_doc[doc] = per_doc.get(doc, 0) + 1
+    return head + held

@@ -58,3 +58,15 @@ def test_rerank_leaves_the_tail_beyond_its_depth_in_fused_order():
     assert rerank(fused, {}, RetrievalSettings(w_best_sentence=0, w_top2_sentences=0, w_bm25=0,
                                                w_sentence_overlap=0, w_chunk_overlap=0)) == \
         [(r, s / fused[0][1]) for r, s in fused]          # features off: the fused order, normalised
+
+
+def test_diversify_caps_one_review_in_the_top_and_keeps_everything():
+    from netlm_rag.retrieval import diversify
+
+    docs = ["a", "a", "a", "a", "b", "c", "a", "b"]
+    ranking = [(i, 1.0 - i / 10) for i in range(8)]
+    out = diversify(ranking, docs, cap=2, top=5)
+    assert [r for r, _ in out] == [0, 1, 4, 5, 7, 2, 3, 6]          # a, a, b, c, b; then the held a's in order
+    assert sorted(out) == sorted(ranking)                            # nothing lost, scores untouched
+    assert diversify(ranking, ["a"] * 8, cap=2, top=5) == ranking   # one review only: order unchanged
+    assert diversify(ranking[:3], docs, cap=2, top=5) == [ranking[0], ranking[1], ranking[2]]
