@@ -5,7 +5,8 @@ Dense and BM25 rankings, their fusion and every candidate's RerankFeatures are c
 with the project's own Retriever; each setting tried only re-runs retrieval.rerank, exactly as
 Retriever.hybrid does. Coordinate ascent from the current defaults over a small grid per weight; a change is
 kept only when it gains more than MIN_GAIN on the main set (against fitting noise). The first hand-set rerank
-(RRF + 0.5 x best sentence cosine) is reported beside it for reference.
+(RRF + 0.5 x best sentence cosine, no per-review cap) on the same fused candidates (the criteria guide of
+vignette questions included) is reported beside it for reference.
 
 Run after `netlm-rag build`: .venv/bin/python eval/tune_retrieval.py [--rounds 3]
 Writes eval/runs/tune_retrieval.json; prints the path taken and main/hold-out before and after.
@@ -16,7 +17,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +28,9 @@ from netlm_rag.corpus import mentioned_documents  # noqa: E402
 from netlm_rag.evaluation.metrics import overlaps  # noqa: E402
 from netlm_rag.evaluation.qaset import gold_spans, load_qa  # noqa: E402
 from netlm_rag.pipeline import Assistant  # noqa: E402
-from netlm_rag.retrieval import RerankFeatures, diversify, rerank, rrf_fuse  # noqa: E402
+from netlm_rag.evidence import guide_ranking  # noqa: E402
+from netlm_rag.retrieval import RerankFeatures, diversify, rerank  # noqa: E402
+from netlm_rag.rules import patient_facts  # noqa: E402
 
 GRID = {
     "w_fused": (0.0, 0.5, 1.0, 1.5),
@@ -62,8 +65,8 @@ def prepare(assistant: Assistant, qa_path: Path) -> list[Prepared]:
         q = item.question
         qvec = r.embed(q)
         docs = mentioned_documents(q, assistant.aliases)
-        dense, lexical = r.dense_ranking(qvec, cfg.candidates, docs), r.lexical_ranking(q, cfg.candidates, docs)
-        fused = rrf_fuse([dense, lexical], cfg.rrf_k, [cfg.dense_weight, cfg.lexical_weight])
+        guide = guide_ranking(q, patient_facts(q).facts, assistant.criteria)
+        _, lexical, fused = r.fused(q, qvec, docs, guide)          # as Retriever.hybrid fuses, before the rerank
         features = r.rerank_features(q, qvec, [row for row, _ in fused[:cfg.candidates]], lexical)
         rows = tuple(frozenset(i for i, c in enumerate(r.chunks)
                                if c.doc_id == g.doc_id and overlaps(c.start, c.end, g.start, g.end)) for g in gold)

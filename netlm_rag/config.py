@@ -62,6 +62,8 @@ class RetrievalSettings:
     # about a disagreement need the passages of two reviews.
     per_review_cap: int = 2
     diverse_top: int = 5
+    # RRF weight of the chunks stating the criteria a vignette question touches (evidence.guide_ranking; 0: off).
+    criteria_weight: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,8 @@ from .index import ensure_fresh
 from .lexicon import default_lexicon
 from .records import Answer, Chunk, Document, Hit
 from .retrieval import Retriever
-from .rules import RuleReport, check
+from .evidence import criterion_rows, guide_ranking
+from .rules import RuleReport, check, patient_facts
 from .store import load_build
 from .terms import ChunkTokens
 
@@ -74,6 +75,7 @@ class Assistant:
     stems: frozenset[str] = field(default_factory=frozenset)  # word prefixes, to know inflected forms
     chat: Callable[[list[tuple[str, str]]], str] | None = None  # optional generative backend (lc.chat_function)
     tokens: dict[str, ChunkTokens] = field(default_factory=dict)  # chunk id -> content tokens (terms.token_table)
+    criteria: dict[str, tuple[int, ...]] = field(default_factory=dict)  # criterion id -> chunk rows (evidence)
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None,
@@ -93,8 +95,9 @@ class Assistant:
         # Review names are known words even though cleaning removed the author lines.
         vocab = frozenset(build.bm25.vocab_dict) | {t for a in aliases for t in retriever.lexicon.tokenize(a)}
         rows = {c.id: i for i, c in enumerate(build.chunks)}
-        return cls(settings, retriever, {d.id: d for d in docs}, build.manifest.to_dict(), vocab, rows, retriever.idf,
-                   aliases, prefixes(vocab), chat, retriever.tokens)
+        documents = {d.id: d for d in docs}
+        return cls(settings, retriever, documents, build.manifest.to_dict(), vocab, rows, retriever.idf,
+                   aliases, prefixes(vocab), chat, retriever.tokens, criterion_rows(build.chunks, documents))
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -126,7 +129,8 @@ class Assistant:
         standalone = condense(question, [t.standalone_question for t in history], self.retriever.lexicon)
         qvec = self.retriever.embed(standalone)
         named = mentioned_documents(standalone, self.aliases)
-        hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec, named)
+        guide = guide_ranking(standalone, patient_facts(standalone, facts).facts, self.criteria)
+        hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec, named, guide)
         answer = self.compose(standalone, hits, qvec)
         rules = check(text=standalone, answer=None if answer.abstained else answer.text, facts=facts)
         turn = Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)

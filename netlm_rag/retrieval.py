@@ -123,12 +123,12 @@ class Retriever:
         return self.to_hits(ranking, [], ranking, k)
 
     def hybrid(self, query: str, k: int | None = None, qvec: np.ndarray | None = None,
-               docs: frozenset[str] = frozenset()) -> tuple[Hit, ...]:
+               docs: frozenset[str] = frozenset(), guide: Ranking = ()) -> tuple[Hit, ...]:
+        """Dense + BM25 (+ `guide`, the chunks a vignette's criteria are stated in: evidence.guide_ranking),
+        fused by RRF, reranked, diversified across reviews."""
         k = k or self.cfg.k
         qvec = self.embed(query) if qvec is None else qvec
-        dense = self.dense_ranking(qvec, self.cfg.candidates, docs)
-        lexical = self.lexical_ranking(query, self.cfg.candidates, docs)
-        fused = rrf_fuse([dense, lexical], self.cfg.rrf_k, [self.cfg.dense_weight, self.cfg.lexical_weight])
+        dense, lexical, fused = self.fused(query, qvec, docs, guide)
         dense_all = dict(dense)
         if self.cfg.rerank:
             features = self.rerank_features(query, qvec, [row for row, _ in fused[:self.cfg.candidates]], lexical)
@@ -141,6 +141,17 @@ class Retriever:
             if row not in dense_all:
                 dense_all[row] = float(np.max(self.unit_scores(qvec, row), initial=-1.0))
         return self.to_hits(fused, dense, lexical, k, dense_all)
+
+    def fused(self, query: str, qvec: np.ndarray, docs: frozenset[str] = frozenset(),
+              guide: Ranking = ()) -> tuple[Ranking, Ranking, Ranking]:
+        """(dense, lexical, RRF fusion of them and the guide) before reranking."""
+        dense = self.dense_ranking(qvec, self.cfg.candidates, docs)
+        lexical = self.lexical_ranking(query, self.cfg.candidates, docs)
+        rankings, weights = [dense, lexical], [self.cfg.dense_weight, self.cfg.lexical_weight]
+        if guide and self.cfg.criteria_weight:
+            rankings.append(self.only(list(guide), docs)[:self.cfg.candidates])
+            weights.append(self.cfg.criteria_weight)
+        return dense, lexical, rrf_fuse(rankings, self.cfg.rrf_k, weights)
 
     def rerank_features(self, query: str, qvec: np.ndarray, rows: Sequence[int],
                         lexical: Ranking) -> dict[int, RerankFeatures]:

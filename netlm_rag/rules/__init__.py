@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadInput
-from .claims import ClaimCheck, check_answer
+from .claims import ClaimCheck, check_answer, named_options
 from .criteria import CRITERIA, OPTIONS, CriteriaSet, Criterion, Source, criteria_sets
 from .engine import (CAUTION, CONTRAINDICATED, ELIGIBLE, INSUFFICIENT, Action, CriterionResult, OptionVerdict,
                      RuleConflict, Verdict, actions, conflicts, evaluate_all, option_verdicts)
@@ -66,10 +66,9 @@ def _fact_line(name: str, fact: Fact | None) -> str:
     return f"{SPEC[name].label}: {({True: 'yes', False: 'no'}.get(value, value) if isinstance(value, bool) else value)}"
 
 
-def check(text: str | None = None, answer: str | None = None,
-          facts: PatientFacts | ParsedFacts | Mapping[str, Any] | None = None) -> RuleReport:
-    """Parse the vignette, let `facts` (form/JSON) override it, evaluate every option, check the answer's claims.
-    Never raises on str input; a `facts` that is not a mapping or PatientFacts raises BadInput."""
+def patient_facts(text: str | None = None,
+                  facts: PatientFacts | ParsedFacts | Mapping[str, Any] | None = None) -> ParsedFacts:
+    """The vignette's facts with `facts` (form/JSON) overriding them, invalid values reported, as check() uses."""
     parsed = parse_facts(text) if isinstance(text, str) else ParsedFacts(PatientFacts())
     if facts is None or isinstance(facts, (PatientFacts, ParsedFacts)):
         override = facts
@@ -77,7 +76,14 @@ def check(text: str | None = None, answer: str | None = None,
         override = facts_from_dict(facts)
     else:
         raise BadInput(f"facts must be a JSON object or PatientFacts, got {type(facts).__name__}")
-    merged = merge_facts(parsed, override)
+    return merge_facts(parsed, override)
+
+
+def check(text: str | None = None, answer: str | None = None,
+          facts: PatientFacts | ParsedFacts | Mapping[str, Any] | None = None) -> RuleReport:
+    """Parse the vignette, let `facts` (form/JSON) override it, evaluate every option, check the answer's claims.
+    Never raises on str input; a `facts` that is not a mapping or PatientFacts raises BadInput."""
+    merged = patient_facts(text, facts)
     results = evaluate_all(merged.facts)
     verdicts = option_verdicts(results)
     has_facts = bool(merged.facts.present())
@@ -88,7 +94,7 @@ def check(text: str | None = None, answer: str | None = None,
 
 
 __all__ = [
-    "check", "parse_facts", "facts_from_dict", "merge_facts", "criteria_sets", "CRITERIA", "OPTIONS",
+    "check", "patient_facts", "named_options", "parse_facts", "facts_from_dict", "merge_facts", "criteria_sets", "CRITERIA", "OPTIONS",
     "RuleReport", "PatientFacts", "ParsedFacts", "Fact", "TextSpan", "InvalidValue", "FieldSpec", "SPEC",
     "Verdict", "CriterionResult", "OptionVerdict", "RuleConflict", "Action", "ClaimCheck", "CriteriaSet",
     "Criterion", "Source", "ELIGIBLE", "CAUTION", "CONTRAINDICATED", "INSUFFICIENT",

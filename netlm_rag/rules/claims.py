@@ -179,6 +179,11 @@ _OPTION_WORDS = {
     "somatostatin_analogue": r"\bsomatostatin\s+analog\w*|\bSSAs?\b|\boctreotide\b|\blanreotide\b",
     "chemotherapy": r"\bchemotherap\w*|\bCAPTEM\b|\bcapecitabine\b|\btemozolomide\b",
 }
+def named_options(text: str) -> tuple[str, ...]:
+    """The treatment options a text names ("LT?", "Percutaneous RFA?", "lobar TACE"), in OPTIONS order."""
+    return tuple(o for o, rx in _OPTION_WORDS.items() if re.search(rx, text, re.I))
+
+
 _NEGATIVE = re.compile(r"\b(?:not\s+(?:be\s+)?(?:recommended|indicated|an?\s+(?:\w+\s+)?option|a\s+candidate|eligible|"
                        r"suitable|appropriate|advised|possible|feasible)|contraindicat\w*|should\s+not|cannot\s+be|"
                        r"unsuitable|ineligible|preclude[sd]?|inappropriate|would\s+not|excluded)\b", re.I)
@@ -193,7 +198,7 @@ def stance_claims(sentence: str, verdicts: dict[str, OptionVerdict]) -> list[Cla
     """A sentence about this patient that calls one option (not) recommended, against the rule verdict."""
     if _GENERAL.search(sentence):
         return []
-    named = [o for o, rx in _OPTION_WORDS.items() if re.search(rx, sentence, re.I)]
+    named = named_options(sentence)
     if len(named) != 1 or named[0] not in verdicts:
         return []
     negative, positive = bool(_NEGATIVE.search(sentence)), bool(_POSITIVE.search(sentence))
