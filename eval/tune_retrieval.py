@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fitting import coordinate_ascent  # noqa: E402  (eval/fitting.py)
 from netlm_rag.config import RetrievalSettings, Settings  # noqa: E402
 from netlm_rag.corpus import mentioned_documents  # noqa: E402
 from netlm_rag.evaluation.metrics import overlaps  # noqa: E402
@@ -99,20 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     a = Assistant.load(Settings.from_env().with_overrides(audit={"enabled": False}))
     main_data, hold_data = prepare(a, args.qa), prepare(a, args.holdout)
-    start = cfg = a.settings.retrieval
-    best = recall_mrr(main_data, cfg)[0]
-    path = [{"step": "defaults", "main_recall@5": round(best, 4)}]
-    for rnd in range(args.rounds):
-        changed = False
-        for name, values in GRID.items():
-            results = {v: recall_mrr(main_data, replace(cfg, **{name: v}))[0] for v in values}
-            v, s = max(results.items(), key=lambda kv: kv[1])
-            if s > best + MIN_GAIN and v != getattr(cfg, name):
-                cfg, best, changed = replace(cfg, **{name: v}), s, True
-                path.append({"step": f"round {rnd + 1}: {name}={v}", "main_recall@5": round(s, 4)})
-                print(f"round {rnd + 1}: {name} = {v} -> main recall@5 {s:.4f}", flush=True)
-        if not changed:
-            break
+    start = a.settings.retrieval
+    cfg, best, path = coordinate_ascent(lambda c: recall_mrr(main_data, c)[0], start, GRID, args.rounds, MIN_GAIN,
+                                        "main_recall@5")
     hand = replace(start, **HAND_SET)
 
     def report(c: RetrievalSettings) -> dict[str, float]:

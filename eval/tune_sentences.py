@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fitting import coordinate_ascent  # noqa: E402  (eval/fitting.py)
 from netlm_rag.answer import add_disagreeing, candidates, reading_order, rescored, select  # noqa: E402
 from netlm_rag.config import AnswerSettings, Settings  # noqa: E402
 from netlm_rag.corpus import mentioned_documents  # noqa: E402
@@ -78,20 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     a = Assistant.load(Settings.from_env().with_overrides(audit={"enabled": False}))
     lex = a.retriever.lexicon
     main_data, hold_data = prepare(a, args.qa), prepare(a, args.holdout)
-    start = cfg = a.settings.answer
-    best = score(main_data, cfg, lex)
-    path = [{"step": "defaults", "main": round(best, 4)}]
-    for rnd in range(args.rounds):
-        changed = False
-        for name, values in GRID.items():
-            results = {v: score(main_data, replace(cfg, **{name: v}), lex) for v in values}
-            v, s = max(results.items(), key=lambda kv: kv[1])
-            if s > best + MIN_GAIN and v != getattr(cfg, name):
-                cfg, best, changed = replace(cfg, **{name: v}), s, True
-                path.append({"step": f"round {rnd + 1}: {name}={v}", "main": round(s, 4)})
-                print(f"round {rnd + 1}: {name} = {v} -> main {s:.4f}", flush=True)
-        if not changed:
-            break
+    start = a.settings.answer
+    cfg, best, path = coordinate_ascent(lambda c: score(main_data, c, lex), start, GRID, args.rounds, MIN_GAIN)
     fields = list(GRID)
     result = {
         "main_questions": len(main_data), "holdout_questions": len(hold_data),
