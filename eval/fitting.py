@@ -4,7 +4,9 @@ A change is kept only when it gains more than `min_gain` on the objective (again
 stop early when nothing changes. The objective is computed on the main set only: the hold-out judges."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 C = TypeVar("C")
@@ -27,3 +29,10 @@ def coordinate_ascent(objective: Callable[[C], float], start: C, grid: Mapping[s
         if not changed:
             break
     return cfg, best, path
+
+
+def write_result(out: Path, result: dict[str, Any]) -> None:
+    """The tuner's result as JSON (eval/runs/ is not committed), and its summary without the path on stdout."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(json.dumps({k: v for k, v in result.items() if k != "path"}, indent=1))

@@ -14,7 +14,6 @@ Writes eval/runs/tune_retrieval.json; prints the path taken and main/hold-out be
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -23,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fitting import coordinate_ascent  # noqa: E402  (eval/fitting.py)
+from fitting import coordinate_ascent, write_result  # noqa: E402  (eval/fitting.py)
 from netlm_rag.config import RetrievalSettings, Settings  # noqa: E402
 from netlm_rag.corpus import mentioned_documents  # noqa: E402
 from netlm_rag.evaluation.metrics import overlaps  # noqa: E402
@@ -116,9 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         "hand_set": report(hand), "defaults": report(start), "fitted": report(cfg),
         "path": path, "seconds": round(time.perf_counter() - t0),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
-    print(json.dumps({k: v for k, v in result.items() if k != "path"}, indent=1))
+    write_result(args.out, result)
     return 0
 
 

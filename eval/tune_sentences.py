@@ -12,7 +12,6 @@ Writes eval/runs/tune_sentences.json; prints the path taken and main/hold-out be
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import replace
@@ -21,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fitting import coordinate_ascent  # noqa: E402  (eval/fitting.py)
+from fitting import coordinate_ascent, write_result  # noqa: E402  (eval/fitting.py)
 from netlm_rag.answer import add_disagreeing, candidates, reading_order, rescored, select  # noqa: E402
 from netlm_rag.config import AnswerSettings, Settings  # noqa: E402
 from netlm_rag.corpus import mentioned_documents  # noqa: E402
@@ -89,9 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         "holdout_before": round(score(hold_data, start, lex), 4), "holdout_after": round(score(hold_data, cfg, lex), 4),
         "path": path, "seconds": round(time.perf_counter() - t0),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
-    print(json.dumps({k: v for k, v in result.items() if k != "path"}, indent=1))
+    write_result(args.out, result)
     return 0
 
 
