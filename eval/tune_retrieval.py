@@ -70,7 +70,7 @@ def prepare(assistant: Assistant, qa_path: Path) -> list[Prepared]:
         features = r.rerank_features(q, qvec, [row for row, _ in fused[:cfg.candidates]], lexical)
         rows = tuple(frozenset(i for i, c in enumerate(r.chunks)
                                if c.doc_id == g.doc_id and overlaps(c.start, c.end, g.start, g.end)) for g in gold)
-        out.append(Prepared(tuple(c.doc_id for c in r.chunks), fused, features, rows))
+        out.append(Prepared(r.doc_ids, fused, features, rows))
     return out
 
 

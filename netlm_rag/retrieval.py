@@ -61,13 +61,14 @@ class Retriever:
     unit_offsets: np.ndarray          # chunk row r owns units[unit_offsets[r]:unit_offsets[r+1]]
     idf: dict[str, float]             # term -> IDF over the chunks (terms.idf_weights)
     tokens: dict[str, ChunkTokens]    # chunk id -> content tokens (terms.token_table)
+    doc_ids: tuple[str, ...]          # review of each chunk row (diversify), built once: not per question
 
     @classmethod
     def create(cls, build: LoadedBuild, embedder: Embedder, cfg: RetrievalSettings) -> "Retriever":
         offsets = np.searchsorted(build.units, np.arange(len(build.chunks) + 1)).astype(np.int64)
         lexicon = default_lexicon()
         return cls(build, embedder, cfg, lexicon, offsets, idf_weights([c.text for c in build.chunks], lexicon),
-                   token_table(build.chunks, lexicon))
+                   token_table(build.chunks, lexicon), tuple(c.doc_id for c in build.chunks))
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -135,7 +136,7 @@ class Retriever:
             fused = rerank(fused, features, self.cfg)
             dense_all.update((row, f.best_sentence) for row, f in features.items())
         if self.cfg.per_review_cap:
-            fused = diversify(fused, [c.doc_id for c in self.chunks], self.cfg.per_review_cap, self.cfg.diverse_top)
+            fused = diversify(fused, self.doc_ids, self.cfg.per_review_cap, self.cfg.diverse_top)
         # Fill in the dense score of lexical-only hits: the composer and abstention need it.
         for row, _ in fused[:k]:
             if row not in dense_all:
