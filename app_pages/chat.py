@@ -123,9 +123,13 @@ def show_abstention(d: dict[str, Any], names: dict[str, str]) -> None:
 
 
 def show_conflicts(conflicts: list[dict[str, Any]]) -> None:
-    lines = ["**Sources disagree** — both statements are shown; check the primary literature."]
+    limits = all(c.get("thresholds") for c in conflicts)
+    lines = ["**Sources disagree** — both statements are shown; check the primary literature." if limits else
+             "**Sources give different figures** — they may describe different studies or patient groups; "
+             "both statements are shown."]
     for c in conflicts:
-        lines.append(f"- {escape_md(c['topic'])}: " + " vs ".join(escape_md(v) for v in c["values"]))
+        kind = "limit" if c.get("thresholds") else "reported"
+        lines.append(f"- {escape_md(c['topic'])} ({kind}): " + " vs ".join(escape_md(v) for v in c["values"]))
         for stmt in c.get("statements", []):
             lines.append(f"    - {escape_md(stmt.get('document_name', stmt.get('document')))}: "
                          f"“{escape_md(stmt['text'])}”")

@@ -211,8 +211,19 @@ def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
 
 
 def with_conflict_note(answer: Answer) -> Answer:
-    """Say plainly when the cited reviews disagree, naming both values and sources."""
+    """Say plainly when the cited reviews disagree, naming both values and sources. Different limits for
+    one criterion are a disagreement; different reported results may describe different studies or
+    patients, and the note says so rather than claim the reviews contradict each other."""
     if not answer.conflicts:
         return answer
-    notes = "; ".join(f"{c.topic}: {' vs '.join(c.values)}" for c in answer.conflicts)
-    return replace(answer, text=f"{answer.text}\n\nNote — the reviews disagree on {notes}.")
+    def values(cs: list) -> str:
+        return "; ".join(f"{c.topic}: {' vs '.join(c.values)}" for c in cs)
+    limits = [c for c in answer.conflicts if c.thresholds]
+    results = [c for c in answer.conflicts if not c.thresholds]
+    notes = []
+    if limits:
+        notes.append(f"Note — the reviews disagree on {values(limits)}.")
+    if results:
+        notes.append(f"Note — the cited reviews report different figures for {values(results)}; they may describe "
+                     "different studies or patient groups: compare the passages.")
+    return replace(answer, text=answer.text + "\n\n" + "\n".join(notes))

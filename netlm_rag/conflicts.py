@@ -28,6 +28,7 @@ class Quantity:
     unit: str
     value: str           # as written, comparator included ("<10%")
     number: float
+    limit: bool = False  # written with a comparator: a threshold, not a measured result
 
 
 def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
@@ -42,7 +43,7 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
                          m.group("unit").lower())
         num = float(m.group("num").replace(",", "."))
         value = " ".join(m.group(0).split())
-        out.append(Quantity(subject, unit, value, num))
+        out.append(Quantity(subject, unit, value, num, bool(m.group("cmp"))))
     return out
 
 
@@ -76,5 +77,6 @@ def find_conflicts(citations: list[Citation], lexicon: Lexicon) -> tuple[Conflic
             topic=f"{subject.replace('_', ' ')} ({unit})",
             statements=tuple(c for c, _ in pairs),
             values=tuple(f"{q.value} ({c.document})" for c, q in pairs),
+            thresholds=all(q.limit for _, q in pairs),
         ))
     return tuple(conflicts)

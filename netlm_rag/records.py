@@ -131,15 +131,18 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Two sources giving different numbers for the same quantity."""
+    """Two sources giving different numbers for the same quantity. `thresholds`: every value is a stated
+    limit ("<10%", "at least 6 months"), so the sources disagree on a criterion; otherwise they report
+    different results, which may come from different studies or patient groups."""
 
     topic: str
     statements: tuple[Citation, ...]
     values: tuple[str, ...]
+    thresholds: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "topic": self.topic, "values": list(self.values),
+            "topic": self.topic, "values": list(self.values), "thresholds": self.thresholds,
             "statements": [c.to_dict() for c in self.statements],
         }
 

@@ -93,6 +93,25 @@ def test_same_number_in_two_reviews_is_no_conflict():
     assert find_conflicts([c1, c2], L) == ()
 
 
+def test_different_limits_are_a_disagreement_but_different_results_are_only_different_figures():
+    """'Ki-67 < 5 %' vs '< 10 %' is two reviews disagreeing on a criterion; '5-year OS was 57.8 %' vs 'OS of 97 %'
+    may be two cohorts, and the note must not claim the reviews contradict each other."""
+    from netlm_rag.records import Answer
+
+    lim = find_conflicts([Citation("a#0", "a", "A", "s", 0, 9, "Transplant requires Ki-67 < 5%."),
+                          Citation("b#0", "b", "B", "s", 0, 9, "Transplant requires Ki-67 < 10%.")], L)
+    res = find_conflicts([Citation("a#0", "a", "A", "s", 0, 9, "The 5-year overall survival was 57.8%."),
+                          Citation("b#0", "b", "B", "s", 0, 9, "They found a 5-year OS of 97%.")], L)
+    assert len(lim) == 1 and lim[0].thresholds and len(res) == 1 and not res[0].thresholds
+    note = with_conflict_note(Answer("x", (), False, "", lim, (), "q")).text
+    assert "the reviews disagree on ki67 (%): < 5% (A) vs < 10% (B)." in note
+    note = with_conflict_note(Answer("x", (), False, "", res, (), "q")).text
+    assert "disagree" not in note and "report different figures for os (%): 57.8% (A) vs 97% (B)" in note
+    assert "different studies or patient groups" in note
+    both = with_conflict_note(Answer("x", (), False, "", lim + res, (), "q")).text
+    assert both.count("Note —") == 2
+
+
 def test_selection_weights_come_from_the_settings():
     """The fitted weights (eval/tune_sentences.py) are settings, not constants: raising the weight of shared
     terms lets a sentence with the question's words beat one the embedding scores higher."""
