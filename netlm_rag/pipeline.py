@@ -70,11 +70,9 @@ class Assistant:
     index_info: dict[str, Any]
     vocabulary: frozenset[str] = field(default_factory=frozenset)
     rows: dict[str, int] = field(default_factory=dict)      # chunk id -> row in the build
-    idf: dict[str, float] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # "dermine" -> "dermine-2019"
     stems: frozenset[str] = field(default_factory=frozenset)  # word prefixes, to know inflected forms
     chat: Callable[[list[tuple[str, str]]], str] | None = None  # optional generative backend (lc.chat_function)
-    tokens: dict[str, ChunkTokens] = field(default_factory=dict)  # chunk id -> content tokens (terms.token_table)
     criteria: dict[str, tuple[int, ...]] = field(default_factory=dict)  # criterion id -> chunk rows (evidence)
 
     @classmethod
@@ -96,12 +94,20 @@ class Assistant:
         vocab = frozenset(build.bm25.vocab_dict) | {t for a in aliases for t in retriever.lexicon.tokenize(a)}
         rows = {c.id: i for i, c in enumerate(build.chunks)}
         documents = {d.id: d for d in docs}
-        return cls(settings, retriever, documents, build.manifest.to_dict(), vocab, rows, retriever.idf,
-                   aliases, prefixes(vocab), chat, retriever.tokens, criterion_rows(build.chunks, documents))
+        return cls(settings, retriever, documents, build.manifest.to_dict(), vocab, rows, aliases, prefixes(vocab),
+                   chat, criterion_rows(build.chunks, documents))
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
         return self.retriever.chunks
+
+    @property
+    def idf(self) -> dict[str, float]:
+        return self.retriever.idf
+
+    @property
+    def tokens(self) -> dict[str, ChunkTokens]:
+        return self.retriever.tokens
 
     @property
     def embedder(self) -> Embedder:
@@ -129,10 +135,11 @@ class Assistant:
         standalone = condense(question, [t.standalone_question for t in history], self.retriever.lexicon)
         qvec = self.retriever.embed(standalone)
         named = mentioned_documents(standalone, self.aliases)
-        guide = guide_ranking(standalone, patient_facts(standalone, facts).facts, self.criteria)
+        parsed = patient_facts(standalone, facts)         # once: it guides retrieval and feeds the rules
+        guide = guide_ranking(standalone, parsed.facts, self.criteria)
         hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec, named, guide)
         answer = self.compose(standalone, hits, qvec)
-        rules = check(text=standalone, answer=None if answer.abstained else answer.text, facts=facts)
+        rules = check(answer=None if answer.abstained else answer.text, facts=parsed)
         turn = Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)
         if self.settings.audit.enabled:
             log_turn(self.settings.paths.data, turn, self.index_info["build_id"], self.settings.audit)
