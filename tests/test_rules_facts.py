@@ -107,6 +107,17 @@ PHRASINGS = [
     ("s/p pancreatoduodenectomy", "prior_whipple", True),
     ("metastases in the right and left lobes", "bilobar", True),
     ("stable for 8 months on lanreotide", "progressive_on_ssa", False),
+    # shorthand from the evaluation set's vignettes
+    ("primary out", "primary_resected", True),
+    ("stable 12 mo", "stable_disease_months", 12),
+    ("stable >1 yr", "stable_disease_months", ">12"),
+    ("disease stable for only 3 months", "stable_disease_months", 3),
+    ("no EHD", "extrahepatic_disease", False),
+    ("liver-only, technically resectable", "extrahepatic_disease", False),
+    ("normal LFTs", "bilirubin_mg_dl", "<=1.3"),
+    ("normal LFTs", "hepatic_insufficiency", False),
+    ("~40% liver, no EHD", "liver_involvement_pct", 40),
+    ("G1 ileal NELM", "primary_site", "small_bowel"),
 ]
 
 
@@ -205,6 +216,25 @@ def test_what_is_not_a_fact(text, field):
 def test_plain_questions_yield_no_facts(text):
     parsed = parse_facts(text)
     assert parsed.facts.present() == () and parsed.invalid == ()
+
+
+@pytest.mark.parametrize("text, field, expected", [
+    ("Prior Whipple for pNET, now bilobar multifocal G2 NELM. Lobar TACE OK?", "prior_whipple", True),
+    ("G1 SI-NET with right-sided NELM; planned extended right hepatectomy would leave an FLR of 15%. Go ahead?",
+     "flr_pct", 15),
+    ("Prior hepaticojejunostomy; single 2 cm NELM, unfit for surgery. RFA?", "lesion_size_cm", 2),
+])
+def test_a_case_stated_before_its_question_is_a_vignette(text, field, expected):
+    # No age, sex or "patient": the statement before the question describes one case all the same.
+    assert parse_facts(text).facts.get(field).display() == expected
+
+
+@pytest.mark.parametrize("text", [
+    "G2 NETs have a Ki-67 of 3-20%. What defines G3?",
+    "Studies report TACE for more than 50% liver involvement. Is that right?",
+])
+def test_a_statement_about_the_literature_is_not_a_vignette(text):
+    assert parse_facts(text).facts.present() == ()
 
 
 def test_a_hypothetical_patient_in_a_question_is_read():

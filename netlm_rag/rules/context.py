@@ -52,11 +52,32 @@ def is_hedged(text: str, start: int, end: int) -> bool:
     return bool(_HEDGE_BEFORE.search(before) or _HEDGE_AFTER.match(after))
 
 
-def is_vignette(text: str, fields: Collection[str]) -> bool:
-    """A patient is described if one is named, or if facts (`fields` read) come without the words of a general
-    question."""
+# Plural or collective words: a statement made with them is about the literature, not about one patient.
+_GENERIC_PLURAL = re.compile(r"\b(?:patients|tumou?rs|p?nets|necs|nelms|cases|those|criteria|guidelines?|thresholds|"
+                             r"cut-?offs|studies|trials|recommendations|reviews?)\b", re.I)
+_SEGMENT = re.compile(r"[^.?!;\n]+(?:\.(?=\d)[^.?!;\n]*)*[.?!;\n]*")
+
+
+def _statements(text: str) -> list[tuple[int, int]]:
+    """Spans of the text's segments that are statements: not a question (no '?' at its end, no question word at
+    its start) and no plural or collective word ("Prior Whipple for pNET, now bilobar G2 NELM.")."""
+    out = []
+    for m in _SEGMENT.finditer(text):
+        seg = m.group(0)
+        if not seg.strip() or "?" in seg or _QUESTION.match(seg) or _GENERIC_PLURAL.search(seg):
+            continue
+        out.append((m.start(), m.end()))
+    return out
+
+
+def is_vignette(text: str, fields: Collection[str], spans: Collection[tuple[int, int]] = ()) -> bool:
+    """A patient is described if one is named, if facts (`fields` read, at `spans`) are stated in a sentence that
+    is not a question about the literature, or if they come without the words of a general question."""
     if not fields:
         return False
     if "age" in fields or "sex" in fields or _ANCHOR.search(text):
         return True
+    statements = _statements(text)
+    if any(a <= s < b for s, _ in spans for a, b in statements) and len(statements) < len(_SEGMENT.findall(text)):
+        return True      # a described case followed by its question
     return not (_GENERIC.search(text) or _QUESTION.match(text))

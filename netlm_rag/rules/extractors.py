@@ -39,8 +39,10 @@ def sex_words(text: str) -> Iterator[RawHit]:
 
 _BILI = re.compile(rf"\b(?:total\s+|serum\s+)?(?:bilirubin|t\.?\s?bili|bili)\b{FILL}{CMP}{NUM}{RANGE}\s*"
                    r"(?P<unit>mg\s*/\s*dl|mg\s+per\s+dl|[µμu]mol\s*/\s*l|micromol(?:es)?\s*/\s*l|mmol\s*/\s*l)?", re.I)
-_BILI_NORMAL = re.compile(r"\bnormal\s+(?:serum\s+|total\s+)?bilirubin\b|\bbilirubin\s+(?:is\s+|was\s+)?(?:normal|"
-                          r"within\s+normal\s+limits|wnl)\b", re.I)
+# Liver function tests include bilirubin: "normal LFTs" states it normal as well.
+_BILI_NORMAL = re.compile(r"\bnormal\s+(?:(?:serum\s+|total\s+)?bilirubin|LFTs?|liver\s+function(?:\s+tests?)?)\b|"
+                          r"\b(?:bilirubin|LFTs?|liver\s+function(?:\s+tests?)?)\s+(?:is\s+|was\s+|are\s+|were\s+)?"
+                          r"(?:normal|within\s+normal\s+limits|wnl)\b", re.I)
 
 
 def bilirubin(text: str) -> Iterator[RawHit]:
@@ -110,8 +112,9 @@ def lesion_count(text: str) -> Iterator[RawHit]:
 
 _DURATION = rf"(?P<v>{WORD_NUM})\s*(?P<unit>months?|mos?|mo\.?|years?|yrs?|y|weeks?|wks?)\b"
 _STABLE = re.compile(r"\b(?:stable(?:\s+disease)?|SD|no\s+(?:radiological\s+|radiologic\s+)?progression|"
-                     r"disease\s+(?:has\s+been\s+|was\s+)?stable)(?:\s+on\s+[\w-]+(?:\s+[\w-]+)?)?\s+"
-                     rf"(?:for|over|since|during)\s+(?:the\s+(?:last|past)\s+)?{CMP}{_DURATION}", re.I)
+                     r"disease\s+(?:has\s+been\s+|was\s+)?stable)(?:\s+on\s+[\w-]+(?:\s+[\w-]+)?)?\s*"
+                     rf"(?:(?:for|over|since|during)\s+)?(?:the\s+(?:last|past)\s+)?(?:(?:only|just)\s+)?{CMP}"
+                     rf"{_DURATION}", re.I)
 
 
 def _months(m: re.Match) -> float:
@@ -127,7 +130,8 @@ def stable(text: str) -> Iterator[RawHit]:
 _PRIMARY_DONE = re.compile(
     r"\b(?:primary(?:\s+(?:tumou?r|lesion|NET))?(?:\s*\([^)]{0,30}\))?(?:\s+(?:was|has\s+been|had\s+been|is|already))?\s+"
     r"(?:(?:completely|radically|surgically)\s+)?(?:resected|removed|excised)|(?:resected|removed)\s+primary|"
-    r"(?:resection|removal)\s+of\s+(?:the\s+)?primary(?:\s+tumou?r)?|primary(?:\s+tumou?r)?\s+resection)", re.I)
+    r"(?:resection|removal)\s+of\s+(?:the\s+)?primary(?:\s+tumou?r)?|primary(?:\s+tumou?r)?\s+resection|"
+    r"primary(?:\s+tumou?r)?\s+(?:(?:is|was|already|has\s+been)\s+)*out\b)", re.I)
 _PRIMARY_IN = re.compile(r"\b(?:unresected\s+primary|primary(?:\s+tumou?r)?\s+(?:(?:is|remains|still)\s+)?in\s+situ|"
                          r"primary(?:\s+tumou?r)?\s+(?:has|had|was|is)?\s*(?:not|never)\s+(?:been\s+)?"
                          r"(?:resected|removed))\b", re.I)
@@ -179,7 +183,7 @@ def sstr(text: str) -> Iterator[RawHit]:
                          negatable=False)
 
 
-_NET_WORD = re.compile(r"\b(?:NETs?|NENs?|NECs?|neuroendocrine|carcinoid|carcinoma|primary|tumou?r|origin)\b", re.I)
+_NET_WORD = re.compile(r"\b(?:NETs?|NENs?|NECs?|NELMs?|neuroendocrine|carcinoid|carcinoma|primary|tumou?r|origin)\b", re.I)
 _SITES = [(re.compile(p, re.I), site, needs_context) for p, site, needs_context in (
     (r"\b(?:SI-?NETs?|SBNETs?)\b", "small_bowel", False),
     (r"\b(?:terminal\s+ileum|ileal|ileum|jejunal|jejunum|jejuno-?ileal|small[\s-]+(?:bowel|intestin(?:e|al)))\b",

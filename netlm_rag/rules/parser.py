@@ -21,7 +21,7 @@ def parse_facts(text: str) -> ParsedFacts:
         return ParsedFacts(PatientFacts())
     text = text[:MAX_CHARS]
     hits = _unclaimed([h for extract in EXTRACTORS for h in extract(text)])
-    if not is_vignette(text, {h.field for h in hits}):
+    if not is_vignette(text, {h.field for h in hits}, [(h.start, h.end) for h in hits]):
         return ParsedFacts(PatientFacts())
     found: dict[str, list[Fact]] = {}
     invalid: list[InvalidValue] = []

@@ -31,6 +31,9 @@ EXTRACTORS: tuple[Extractor, ...] = (
     number("liver_involvement_pct", rf"{CMP}{NUM}{RANGE}\s*%\s*(?:of\s+(?:the\s+)?(?:total\s+)?(?:liver|hepatic\s+"
            rf"(?:volume|parenchyma))(?:\s+(?:volume|parenchyma))?|{_LIVER})", MAX, reject_before=_NOT_INVOLVEMENT),
     number("liver_involvement_pct", rf"\b{_LIVER}(?:\s+by\s+tumou?r)?{FILL}{CMP}{NUM}{RANGE}\s*%", MAX),
+    # Vignette shorthand: "~40% liver, no EHD" (the bare phrase, ended by punctuation)
+    number("liver_involvement_pct", rf"{CMP}{NUM}{RANGE}\s*%\s+liver(?=\s*(?:[,;.)]|$))", MAX,
+           reject_before=_NOT_INVOLVEMENT),
     # "<50% involvement" with no organ named: in a liver-metastasis vignette it is the liver's
     number("liver_involvement_pct", rf"{CMP}{NUM}{RANGE}\s*%\s+(?:tumou?r\s+)?(?:involvement|replacement)\b", MAX,
            reject_before=_NOT_INVOLVEMENT),
@@ -52,11 +55,11 @@ EXTRACTORS: tuple[Extractor, ...] = (
          "none", "unspecified"),
     flag("portal_vein_thrombosis", r"\bportal\s+vein\s+(?:tumou?r\s+)?(?:thrombos[ie]s|thrombus|occlusion)|"
          r"\b(?:thrombos[ie]s|thrombus)\s+(?:of|in)\s+the\s+portal\s+vein\b|\bPVT\b", "unspecified", "none"),
-    flag("extrahepatic_disease", r"\b(?:liver|hepatic)[\s-]only\s+(?:disease|metastas[ie]s|mets)|\b(?:disease|"
+    flag("extrahepatic_disease", r"\b(?:liver|hepatic)[\s-]only\b|\b(?:disease|"
          r"metastases)\s+(?:is\s+|are\s+)?(?:confined|limited)\s+to\s+the\s+liver|\bisolated\s+(?:liver|hepatic)\s+"
          r"metastas[ie]s", False),
     flag("extrahepatic_disease", r"\bextra[\s-]?hepatic\s+(?:disease|metastas[ie]s|mets|spread|involvement|lesions?|"
-         r"deposits?|tumou?r)", True, False),
+         r"deposits?|tumou?r)|\bEHD\b", True, False),
     flag("extrahepatic_disease", r"\b(?:bone|osseous|skeletal|lung|pulmonary|peritoneal|brain|cerebral|nodal|"
          r"(?:lymph[\s-])?node|ovarian|adrenal|pleural|distant|extra[\s-]?abdominal|retroperitoneal)\s+(?:metastas[ie]s|"
          r"mets|deposits?|lesions|involvement|spread)|\bmetastas[ie]s\s+(?:to|in)\s+the\s+(?:bones?|lungs?|brain|"
@@ -87,6 +90,9 @@ EXTRACTORS: tuple[Extractor, ...] = (
          r"(?:failure|dysfunction)", True, False),
     flag("hepatic_insufficiency", r"\b(?:hepatic|liver|hepatocellular)\s+(?:insufficiency|failure|decompensation)|"
          r"\bdecompensated\s+cirrhosis\b", True, False),
+    flag("hepatic_insufficiency", r"\bnormal\s+(?:LFTs?|liver\s+function(?:\s+tests?)?)\b|\b(?:LFTs?|liver\s+function"
+         r"(?:\s+tests?)?)\s+(?:is\s+|are\s+|were\s+|was\s+)?(?:normal|within\s+normal\s+limits|wnl)\b", False,
+         negatable=False),
     flag("renal_insufficiency", r"\b(?:renal|kidney)\s+(?:failure|insufficiency|impairment)|\bCKD\s*(?:stage\s*)?"
          r"(?:4|5|IV|V)\b|\b(?:haemo|hemo)?dialysis\b", True, False),
     flag("bleeding_disorder", r"\bbleeding\s+(?:disorder|diathesis|tendency)|\bcoagulopathy\b|\bha?emophilia\b",
