@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Iterable, Mapping
 
 from .records import Chunk, Document
-from .rules import CRITERIA, Criterion, PatientFacts, named_options
+from .rules import CRITERIA, Criterion, PatientFacts, asked_options
 
 Ranking = list[tuple[int, float]]
 
@@ -53,9 +53,9 @@ def criterion_rows(chunks: Iterable[Chunk], documents: Mapping[str, Document],
 
 
 def guide_ranking(question: str, facts: PatientFacts, rows: Mapping[str, tuple[int, ...]]) -> Ranking:
-    """Chunks stating the criteria of the options the question names that bear on the facts it gives, most
+    """Chunks stating the criteria of the options the question asks about that bear on the facts it gives, most
     such criteria first. Empty for a question without patient facts or without a named option."""
-    options = set(named_options(question))
+    options = set(asked_options(question))
     present = set(facts.present())
     if not options or not present:
         return []

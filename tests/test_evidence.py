@@ -6,7 +6,7 @@ import pytest
 from netlm_rag.corpus import mentioned_documents
 from netlm_rag.evidence import criterion_rows, guide_ranking, quote_offset
 from netlm_rag.records import Document
-from netlm_rag.rules import CRITERIA, PatientFacts, patient_facts
+from netlm_rag.rules import CRITERIA, PatientFacts, asked_options, named_options, patient_facts
 
 LT_VIGNETTE = "58F, G1 pNET Ki-67 2%, 30% liver involvement. Is her age a problem for LT?"
 
@@ -67,3 +67,17 @@ def test_guidance_needs_a_stated_fact_the_criterion_reads():
     ranked = guide_ranking("Ki-67 8 %: LT?", facts, rows)
     used = {list(CRITERIA)[r] for r, _ in ranked}
     assert used and all("liver_transplant" in CRITERIA[c].options and "ki67_pct" in CRITERIA[c].fields for c in used)
+
+
+@pytest.mark.parametrize("question, option", [
+    ("pNET with liver mets plus lung and bone mets. Resect the liver?", "resection"),
+    ("Well-differentiated G3 pNET, Ki-67 35%, technically resectable. Operate?", "resection"),
+    ("Unresectable G1 ileal NELM. What systemic treatment first?", "somatostatin_analogue"),
+])
+def test_a_question_asks_for_an_option_without_naming_it(question, option):
+    assert option in asked_options(question)
+    assert option not in named_options(question)      # answer sentences are read with the strict list
+
+
+def test_a_resected_primary_in_an_answer_is_not_an_option():
+    assert asked_options("The primary was resected two years ago; is LT possible?") == ("liver_transplant",)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadInput
-from .claims import ClaimCheck, check_answer, named_options
+from .claims import ClaimCheck, asked_options, check_answer, named_options
 from .criteria import CRITERIA, OPTIONS, CriteriaSet, Criterion, Source, criteria_sets
 from .engine import (CAUTION, CONTRAINDICATED, ELIGIBLE, INSUFFICIENT, Action, CriterionResult, OptionVerdict,
                      RuleConflict, Verdict, actions, conflicts, evaluate_all, option_verdicts)
@@ -94,7 +94,7 @@ def check(text: str | None = None, answer: str | None = None,
 
 
 __all__ = [
-    "check", "patient_facts", "named_options", "parse_facts", "facts_from_dict", "merge_facts", "criteria_sets", "CRITERIA", "OPTIONS",
+    "check", "patient_facts", "named_options", "asked_options", "parse_facts", "facts_from_dict", "merge_facts", "criteria_sets", "CRITERIA", "OPTIONS",
     "RuleReport", "PatientFacts", "ParsedFacts", "Fact", "TextSpan", "InvalidValue", "FieldSpec", "SPEC",
     "Verdict", "CriterionResult", "OptionVerdict", "RuleConflict", "Action", "ClaimCheck", "CriteriaSet",
     "Criterion", "Source", "ELIGIBLE", "CAUTION", "CONTRAINDICATED", "INSUFFICIENT",

@@ -179,9 +179,26 @@ _OPTION_WORDS = {
     "somatostatin_analogue": r"\bsomatostatin\s+analog\w*|\bSSAs?\b|\boctreotide\b|\blanreotide\b",
     "chemotherapy": r"\bchemotherap\w*|\bCAPTEM\b|\bcapecitabine\b|\btemozolomide\b",
 }
+# How a question asks for an option without naming its noun ("Resect the liver?", "Operate?", "What systemic
+# treatment first?"). Only for questions: in an answer sentence "the primary was resected" is not a stance.
+_ASKED_WORDS = {
+    "resection": r"\bresect\b|\boperate\b|\bcut\s+(?:it\s+|them\s+)?out\b|\b(?:liver|hepatic)\s+surgery\b",
+    "somatostatin_analogue": r"\bsystemic\s+(?:treatment|therapy|option)",
+    "chemotherapy": r"\bsystemic\s+(?:treatment|therapy|option)",
+    "prrt": r"\bsystemic\s+(?:treatment|therapy|option)",
+}
+
+
 def named_options(text: str) -> tuple[str, ...]:
     """The treatment options a text names ("LT?", "Percutaneous RFA?", "lobar TACE"), in OPTIONS order."""
     return tuple(o for o, rx in _OPTION_WORDS.items() if re.search(rx, text, re.I))
+
+
+def asked_options(question: str) -> tuple[str, ...]:
+    """The options a question asks about: those it names, and those it asks for with a verb or a class."""
+    named = set(named_options(question))
+    named |= {o for o, rx in _ASKED_WORDS.items() if re.search(rx, question, re.I)}
+    return tuple(o for o in _OPTION_WORDS if o in named)
 
 
 _NEGATIVE = re.compile(r"\b(?:not\s+(?:be\s+)?(?:recommended|indicated|an?\s+(?:\w+\s+)?option|a\s+candidate|eligible|"
