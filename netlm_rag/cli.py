@@ -189,7 +189,7 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score the pipeline and baselines on a QA set")
     e.add_argument("--qa")
     e.add_argument("--out")
-    e.add_argument("--k", type=int, default=5)
+    e.add_argument("--k", type=int, default=None, help="hits given to the composer (default: the app's, 10)")
     e.add_argument("--systems", nargs="+")
     e.add_argument("--compare", nargs=2, metavar=("OLD_DIR", "NEW_DIR"))
     k = sub.add_parser("check", help="the rule report alone (no model needed)")

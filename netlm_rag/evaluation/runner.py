@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ..config import RetrievalSettings
 from ..errors import NetlmError
 from .metrics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from .qaset import QAItem, gold_spans, load_qa
@@ -106,10 +107,12 @@ def write_json_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def run_eval(qa_path: Path | str, out_dir: Path | str, assistant: Any, k: int = 5,
+def run_eval(qa_path: Path | str, out_dir: Path | str, assistant: Any, k: int | None = None,
              systems: Sequence[str] = SYSTEMS, progress: Progress | None = None) -> dict[str, Any]:
-    """Score `systems` on every item of `qa_path` and write the run to `out_dir`. Returns metrics.json's object."""
+    """Score `systems` on every item of `qa_path` and write the run to `out_dir`. Returns metrics.json's object.
+    `k` (hits given to the composer) defaults to the app's own (RetrievalSettings.k): `full` is what users get."""
     qa_path, out_dir = Path(qa_path), Path(out_dir)
+    k = k or getattr(getattr(assistant, "settings", None), "retrieval", RetrievalSettings()).k
     items = load_qa(qa_path)
     assistant = quiet(assistant)
     built = make_systems(tuple(systems), assistant, k)
