@@ -21,11 +21,18 @@ CENTRAL_MAX_TOKENS = 6   # a question this short is about its unknown word, not 
 
 # Clinical shorthand that appears in vignettes but names no topic (the reviews need not spell it out).
 _SHORTHAND_TERMS = frozenset("lft lfts ecog kps bmi cbc inr uln asa crp egfr gfr ps bp hr fu f/u yo y/o mets "
-                             "hx dx tx rx pt pts sx w/ w/o vs".split())
+                             "hx dx tx rx pt pts sx w/ w/o vs umol µmol μmol mmol mg/dl ml/min gbq mbq".split())
 RARE_ZIPF = 2.5   # wordfreq Zipf < 2.5: rarer than ~3 per 10 million words of general English (drug, trial, disease)
 
 
 UNSEEN_ZIPF = 1.0  # below ~1 per 100 million words: belzutifan, paltusotine, FOLFIRI, histotripsy score 0
+# Below ~1 per 100,000 words: not everyday English. Two such words the corpus never uses, one of them rare
+# (below ~1 per million: RARE_PAIR_ZIPF), mean the question is about something the reviews do not discuss
+# ("MGMT promoter methylation", "indocyanine green fluorescence", "PPIs falsely raise"), while two unusual
+# chat words ("which tracer does X endorse") do not. Calibrated on eval/qa.jsonl (README "Abstention"):
+# 15 -> 18 of 24 unanswerable questions, no answerable one newly refused; hold-out 5 -> 6 of 8, none refused.
+UNCOMMON_ZIPF = 4.0
+RARE_PAIR_ZIPF = 3.0
 
 
 def english_zipf(word: str) -> float:
@@ -57,6 +64,14 @@ def strength(word: str, first: bool) -> str:
     return ""
 
 
+def uncommon(word: str) -> bool:
+    """Not an everyday English word, not a question word, not vignette shorthand."""
+    low = word.lower()
+    if len(word) < 3 or low in _COMMON or low in STOPWORDS or low in _SHORTHAND_TERMS or _SHORTHAND.match(low):
+        return False
+    return english_zipf(word) < UNCOMMON_ZIPF
+
+
 def prefixes(vocabulary: Collection[str]) -> frozenset[str]:
     return frozenset(t[:n] for t in vocabulary for n in range(5, min(len(t), 9) + 1) if t.isalpha())
 
@@ -86,14 +101,21 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Colle
         if v in vocabulary or (len(v) >= 5 and v[:min(9, max(5, round(0.6 * len(v))))] in stems):
             return True
     if "-" in word and not any(ch.isdigit() for ch in word):
-        return all(t in vocabulary for t in tokens[1:] if len(t) >= 3)
+        # "SI-NET", "SSTR-PET": every part known; "DOTATATE-avid", "octreotide-refractory": a known head
+        # qualified by everyday English.
+        parts = [t for t in tokens[1:] if len(t) >= 3]
+        return all(t in vocabulary for t in parts) or (
+            bool(parts) and parts[0] in vocabulary and all(t in vocabulary or english_zipf(t) >= RARE_PAIR_ZIPF
+                                                           for t in parts[1:]))
     return False
 
 
 def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
-                  stems: Collection[str] | None = None) -> tuple[str, ...]:
+                  stems: Collection[str] | None = None, case: bool = False) -> tuple[str, ...]:
     """Terms that make the question uncovered: a strong unknown name anywhere, a weak one when the question
-    is short enough to be about it, or a synonym group the corpus never mentions."""
+    is short enough to be about it, two unknown uncommon words in a question that is not a `case` (a vignette
+    lists findings: one comorbidity the reviews never name does not make the case off-topic), or a synonym
+    group the corpus never mentions."""
     stems = prefixes(vocabulary) if stems is None else stems
     norm = lexicon.normalise(question)
     out = []
@@ -104,18 +126,24 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
     covered = lexicon.pattern.sub(" ", norm)
     content = [t for t in lexicon.tokenize(question) if not t.startswith(CONCEPT_PREFIX) and t not in STOPWORDS]
     central = len(content) <= CENTRAL_MAX_TOKENS
-    weak = []
+    weak, rare = [], []
     for m in _TOKEN.finditer(question):
         word = m.group(0)
         first = m.start() == 0 or question[:m.start()].rstrip().endswith((".", "?", "!", ":"))
         level = strength(word, first)
-        if not level or lexicon.normalise(word) not in covered or known(word, vocabulary, lexicon, stems):
+        if not (level or uncommon(word)) or lexicon.normalise(word) not in covered or known(
+                word, vocabulary, lexicon, stems):
             continue
-        if level == "strong" or central:
+        if level == "strong" or (level and central):
             out.append(word)
-        else:
+        elif level:
             weak.append(word)
-    # Two unknown names in one question ("Lu-177 PSMA radioligand") mean it is about something else.
+        if uncommon(word):
+            rare.append(word)
+    # Two unknown names in one question ("Lu-177 PSMA radioligand") mean it is about something else; so do two
+    # words the corpus never uses that are not everyday English ("indocyanine green fluorescence").
     if len(set(weak)) >= 2:
         out.extend(weak)
+    if not case and len({w.lower() for w in rare}) >= 2 and min(map(english_zipf, rare)) < RARE_PAIR_ZIPF:
+        out.extend(sorted(rare, key=english_zipf))
     return tuple(dict.fromkeys(out))

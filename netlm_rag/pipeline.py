@@ -116,11 +116,14 @@ class Assistant:
     def sentence_scorer(self, qvec: np.ndarray) -> Callable[[Hit], np.ndarray]:
         return lambda hit: self.retriever.unit_scores(qvec, self.rows[hit.chunk.id])
 
-    def compose(self, question: str, hits: tuple[Hit, ...], qvec: np.ndarray | None = None) -> Answer:
-        """The extractive composer on any hits (the evaluation's single-retriever baselines share it)."""
+    def compose(self, question: str, hits: tuple[Hit, ...], qvec: np.ndarray | None = None,
+                case: bool | None = None) -> Answer:
+        """The extractive composer on any hits (the evaluation's single-retriever baselines share it). `case`:
+        the question describes a patient (parsed here when not given)."""
         qvec = self.retriever.embed(question) if qvec is None else qvec
         lex = self.retriever.lexicon
-        unknown = unknown_terms(question, self.vocabulary, lex, self.stems)
+        case = bool(patient_facts(question).facts.present()) if case is None else case
+        unknown = unknown_terms(question, self.vocabulary, lex, self.stems, case)
         if self.chat is not None and not unknown:
             # Same gate as the extractive path: every kept sentence needs a valid, supported citation.
             return grounded_answer(question, hits, self.chat, self.documents, lex)
@@ -138,7 +141,7 @@ class Assistant:
         parsed = patient_facts(standalone, facts)         # once: it guides retrieval and feeds the rules
         guide = guide_ranking(standalone, parsed.facts, self.criteria)
         hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec, named, guide)
-        answer = self.compose(standalone, hits, qvec)
+        answer = self.compose(standalone, hits, qvec, bool(parsed.facts.present()))
         rules = check(answer=None if answer.abstained else answer.text, facts=parsed)
         turn = Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)
         if self.settings.audit.enabled:

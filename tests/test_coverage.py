@@ -41,7 +41,16 @@ def test_word_unknown_to_english_counts_anywhere_rare_word_only_when_central():
     assert unknown_terms(long_q, VOCAB, L) == ("histotripsy",)
     assert unknown_terms("Is it cholangiocarcinoma?", VOCAB, L) == ("cholangiocarcinoma",)
     long_rare = "Liver transplant candidate with pNET on octreotide and sunitinib, cholangiocarcinoma excluded?"
-    assert unknown_terms(long_rare, VOCAB, L) == ()
+    assert unknown_terms(long_rare, VOCAB | {"excluded"}, L) == ()     # a real corpus knows "excluded"
+
+
+def test_two_uncommon_words_the_corpus_never_uses_make_a_question_uncovered():
+    q = "Does MGMT promoter methylation predict response in pNET liver mets?"
+    assert set(unknown_terms(q, VOCAB, L)) == {"MGMT", "promoter", "methylation"}
+    # One of them alone, in a question this long, is not enough.
+    assert unknown_terms(q, VOCAB | {"promoter", "methylation"}, L) == ()
+    # Two unusual chat words, neither rare (wordfreq Zipf >= 3), are phrasing, not topic.
+    assert unknown_terms("Which tracer would Dermine endorse for pNET liver mets?", VOCAB | {"dermine"}, L) == ()
 
 
 def test_inflections_of_corpus_words_are_known():
@@ -55,3 +64,21 @@ def test_a_word_with_one_common_affix_removed_is_known():
     for q in ("Which recurs more often?", "Is that unproven?", "Any dosing advice?", "Subcapsular lesions?"):
         assert unknown_terms(q, vocab, L) == (), q
     assert unknown_terms("Is regorafenib an option?", vocab, L) == ("regorafenib",)   # not a 're-' word
+
+
+@pytest.mark.parametrize("q", [
+    "aged 73, small intestinal NET, serum bilirubin 50 umol/L, four liver lesions: resect?",
+    "39 y.o. woman, G1 pNET, single liver metastasis, sFLR 35%: resect?",
+    "57 y, G3 pNET, DOTATATE-avid liver lesions: PRRT?",
+])
+def test_vignette_shorthand_is_not_an_unknown_topic(q):
+    vocab = VOCAB | {"dotatate", "bilirubin", "liver", "lesion", "metastasis", "serum", "~flr", "~prrt", "~resection",
+                     "~small_bowel"}
+    assert unknown_terms(q, vocab, L) == ()
+
+
+def test_an_unknown_comorbidity_does_not_make_a_case_off_topic():
+    q = "47 yo woman, G2 pNET, liver mets, coagulopathy, decompensated cirrhosis. TACE?"
+    vocab = VOCAB | {"coagulopathy", "woman"}
+    assert unknown_terms(q, vocab, L, case=True) == ()
+    assert set(unknown_terms(q, vocab, L)) == {"decompensated", "cirrhosis"}   # as a question, it is uncovered
