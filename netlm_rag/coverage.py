@@ -16,6 +16,8 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 _COMMON = frozenset("what which when where who why how is are can could should would does do did the a an "
                     "in for with and or my our patient patients doc dr i we any".split())
 _SHORTHAND = re.compile(r"^\d+(?:[a-z]{1,3})$")
+_CODE = re.compile(r"^([a-z]{2,})-?(\d{3,})$")       # trial codes: CALGB80701, E2211, NCT01234567
+_SPACED_CODE = re.compile(r"^[\s-]+(\d{3,})\b")
 CENTRAL_MAX_TOKENS = 6   # a question this short is about its unknown word, not merely mentioning it
 
 
@@ -97,6 +99,9 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Colle
     if not tokens or tokens[0] in vocabulary:
         return True
     head = tokens[0]
+    code = _CODE.match(head)
+    if code and code.group(1) in vocabulary and code.group(2) in vocabulary:
+        return True           # a trial code written joined here and spaced in the text ("CALGB80701")
     for v in variants(head) if head.isalpha() else ():
         if v in vocabulary or (len(v) >= 5 and v[:min(9, max(5, round(0.6 * len(v))))] in stems):
             return True
@@ -131,6 +136,9 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
         word = m.group(0)
         first = m.start() == 0 or question[:m.start()].rstrip().endswith((".", "?", "!", ":"))
         level = strength(word, first)
+        spaced = _SPACED_CODE.match(question[m.end():])
+        if spaced and (word + spaced.group(1)).lower() in vocabulary:
+            continue          # "CALGB 80701" here, "CALGB80701" in the text
         if not (level or uncommon(word)) or lexicon.normalise(word) not in covered or known(
                 word, vocabulary, lexicon, stems):
             continue

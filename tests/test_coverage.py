@@ -82,3 +82,10 @@ def test_an_unknown_comorbidity_does_not_make_a_case_off_topic():
     vocab = VOCAB | {"coagulopathy", "woman"}
     assert unknown_terms(q, vocab, L, case=True) == ()
     assert set(unknown_terms(q, vocab, L)) == {"decompensated", "cirrhosis"}   # as a question, it is uncovered
+
+
+def test_a_trial_code_spaced_or_joined_is_the_same_name():
+    vocab = VOCAB | {"~everolimus", "bevacizumab"}
+    assert unknown_terms("CALGB 80701: everolimus with bevacizumab in pNET?", vocab | {"calgb80701"}, L) == ()
+    assert unknown_terms("CALGB80701: everolimus with bevacizumab in pNET?", vocab | {"calgb", "80701"}, L) == ()
+    assert unknown_terms("CALGB 80702: everolimus with bevacizumab in pNET?", vocab | {"calgb80701"}, L) == ("CALGB",)
