@@ -9,7 +9,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .config import AnswerSettings
-from .conflicts import find_conflicts, quantities
+from .conflicts import find_conflicts, quantities, topic
 from .lexicon import Lexicon
 from .records import Answer, Chunk, Citation, Document, Hit
 from .terms import ChunkTokens, chunk_tokens, content_tokens, weighted_overlap
@@ -132,10 +132,11 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
     states is added, so the disagreement is shown and cited rather than hidden by the word budget."""
     if not chosen:
         return chosen
-    stated: dict[tuple[str, str], set[tuple[str, float]]] = {}
+    stated: dict[tuple[str, str], set[tuple[str, float, str]]] = {}
     for c in chosen:
+        about = topic(c.chunk.section, c.text, lexicon)
         for q in quantities(c.text, lexicon):
-            stated.setdefault((q.subject, q.unit), set()).add((c.chunk.doc_id, q.number))
+            stated.setdefault((q.subject, q.unit), set()).add((c.chunk.doc_id, q.number, about))
     floor = cands[0].score - margin
     extra: list[Candidate] = []
     for c in cands:
@@ -143,8 +144,9 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
             break
         if c in chosen or any(near_duplicate(c, x) for x in chosen + extra):
             continue
-        if any(doc != c.chunk.doc_id and num != q.number
-               for q in quantities(c.text, lexicon) for doc, num in stated.get((q.subject, q.unit), ())):
+        about = topic(c.chunk.section, c.text, lexicon)
+        if any(doc != c.chunk.doc_id and num != q.number and about == other
+               for q in quantities(c.text, lexicon) for doc, num, other in stated.get((q.subject, q.unit), ())):
             extra.append(c)
     return chosen + extra
 

@@ -17,9 +17,25 @@ _WORD = re.compile(r"[a-z][a-z0-9-]+")
 # Words that sit next to numbers without naming the quantity measured.
 _FILLER = STOPWORDS | {"approximately", "about", "around", "nearly", "only", "least", "than", "up", "range",
                        "ranging", "median", "mean", "respectively", "patients", "patient", "cases", "rate",
-                       "rates", "index", "reported", "showed", "shown", "was", "were", "had", "achieved", "study"}
+                       "rates", "index", "reported", "showed", "shown", "was", "were", "had", "achieved", "study",
+                       "year", "years", "month", "months", "week", "weeks", "day", "days", "reaching", "reached"}
 _UNIT = {"percent": "%", "year": "years", "yrs": "years", "yr": "years", "month": "months", "mo": "months",
          "week": "weeks"}
+# Measured outcomes: "> 60 %" of survival or "greater than 97 %" recurrence is a result, not a threshold.
+_OUTCOMES = frozenset({"os", "pfs", "response", "adverse", "survival", "recurrence", "recurrences", "mortality",
+                       "morbidity", "death", "deaths", "relapse", "progression", "complication", "complications",
+                       "improvement", "relief", "control", "efficacy"})
+# Words just before an outcome with a comparator that make it a limit ("acceptable morbidity (< 30 %)").
+_CRITERION_CUE = re.compile(r"\b(?:criteria|criterion|acceptable|admissible|requires?|required|should|eligib\w*|"
+                            r"indicat\w*|candidates?|thresholds?|cut-?offs?|limits?|allowed|permissible|selection)\b")
+# A measure named after its number: "less than 5% mortality", "30% morbidity".
+_AFTER = re.compile(r"^\s*(?:[a-z-]+\s+)?(mortality|morbidity|survival|recurrence|response|complications?)\b")
+# What a statement is about: a Ki-67 limit for transplantation and one for chemotherapy, or for grading, are
+# different criteria, not a disagreement.
+TOPICS = frozenset({"transplant", "resection", "debulking", "ablation", "embolization", "radioembolization",
+                    "prrt", "ssa", "chemotherapy", "everolimus", "sunitinib"})
+_TRIALS = {"clarinet": "ssa", "promid": "ssa", "netter": "prrt"}
+_GRADING = re.compile(r"\b(?:grade[sd]?|grading|g[123]|who\s+classification)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +52,29 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     out = []
     norm = lexicon.normalise(sentence)
     for m in _QUANTITY.finditer(norm):
-        subject = nearest_subject(norm[max(0, m.start() - 60):m.start()], lexicon)
+        criterion = bool(_CRITERION_CUE.search(norm[max(0, m.start() - 40):m.start()]))
+        after = _AFTER.match(norm[m.end():m.end() + 30])
+        subject = after.group(1) if after else nearest_subject(norm[max(0, m.start() - 60):m.start()], lexicon)
         if not subject:
             continue
         unit = _UNIT.get(m.group("unit").lower().rstrip("s") if m.group("unit") not in ("%",) else "%",
                          m.group("unit").lower())
         num = float(m.group("num").replace(",", "."))
         value = " ".join(m.group(0).split())
-        out.append(Quantity(subject, unit, value, num, bool(m.group("cmp"))))
+        out.append(Quantity(subject, unit, value, num, bool(m.group("cmp")) and (criterion or subject not in _OUTCOMES)))
     return out
+
+
+def topic(section: str, sentence: str, lexicon: Lexicon) -> str:
+    """The one treatment a statement is about: its section's, else the first its sentence names ("LT criteria:
+    Ki-67 < 10 %, ..., resection of the primary" is about transplantation); "grading" for a grading statement;
+    "" when nothing says."""
+    for text in (section, sentence):
+        for c in lexicon.concepts(text):
+            c = _TRIALS.get(c, c)
+            if c in TOPICS:
+                return c
+    return "grading" if _GRADING.search(lexicon.normalise(sentence)) else ""
 
 
 def nearest_subject(before: str, lexicon: Lexicon) -> str:
@@ -60,13 +90,15 @@ def nearest_subject(before: str, lexicon: Lexicon) -> str:
 
 
 def find_conflicts(citations: list[Citation], lexicon: Lexicon) -> tuple[Conflict, ...]:
-    """Pairs of citations from different documents giving different values for one subject and unit."""
-    seen: dict[tuple[str, str], list[tuple[Citation, Quantity]]] = {}
+    """Citations from different documents giving different values for one subject and unit, about the same
+    treatment (or grading, or both about nothing named)."""
+    seen: dict[tuple[str, str, str], list[tuple[Citation, Quantity]]] = {}
     for c in citations:
+        about = topic(c.section, c.text, lexicon)
         for q in quantities(c.text, lexicon):
-            seen.setdefault((q.subject, q.unit), []).append((c, q))
+            seen.setdefault((q.subject, q.unit, about), []).append((c, q))
     conflicts = []
-    for (subject, unit), mentions in seen.items():
+    for (subject, unit, _), mentions in seen.items():
         by_doc: dict[str, tuple[Citation, Quantity]] = {}
         for c, q in mentions:
             by_doc.setdefault(c.doc_id, (c, q))

@@ -112,6 +112,32 @@ def test_different_limits_are_a_disagreement_but_different_results_are_only_diff
     assert both.count("Note —") == 2
 
 
+def _cite(doc: str, section: str, text: str) -> Citation:
+    return Citation(f"{doc}#0", doc, doc.upper(), section, 0, len(text), text)
+
+
+def test_limits_for_different_purposes_are_not_a_disagreement():
+    """Ki-67 < 3 % grades a tumour G1; < 5 % is a transplant criterion; < 55 % picks a chemotherapy: one subject,
+    three criteria. A transplant sentence that mentions "resection of the primary" is still about transplant."""
+    grading = _cite("a", "Pathology", "Grade 1 (Ki-67 < 3%) and 2 tumors are the majority.")
+    lt = _cite("b", "Liver transplantation", "Criteria: Ki-67 < 5%, resection of the primary.")
+    lt_other = _cite("c", "Therapeutic options", "Liver transplantation criteria: Ki-67 < 10%, resection of the primary.")
+    chemo = _cite("d", "Systemic therapy", "Hepatic resection or capecitabine/temozolomide when Ki-67 < 55%.")
+    assert find_conflicts([grading, lt], L) == ()
+    assert find_conflicts([lt_other, chemo], L) == ()
+    (c,) = find_conflicts([grading, lt, lt_other, chemo], L)
+    assert c.thresholds and c.values == ("< 5% (B)", "< 10% (C)")
+
+
+def test_an_outcome_with_a_comparator_is_a_result_unless_stated_as_a_limit():
+    qs = quantities("Reviews suggest a 5-year OS of >50%, with acceptable morbidity (< 30%) and less than 5% mortality.", L)
+    got = {(q.subject, q.value): q.limit for q in qs}
+    assert got == {("os", ">50%"): False, ("morbidity", "< 30%"): True, ("mortality", "less than 5%"): True}
+    res = find_conflicts([_cite("a", "s", "The recurrence rate is over 70% at 5 years."),
+                          _cite("b", "s", "The 5-year recurrence rate is greater than 97%.")], L)
+    assert len(res) == 1 and not res[0].thresholds
+
+
 def test_selection_weights_come_from_the_settings():
     """The fitted weights (eval/tune_sentences.py) are settings, not constants: raising the weight of shared
     terms lets a sentence with the question's words beat one the embedding scores higher."""
