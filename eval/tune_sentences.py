@@ -42,7 +42,7 @@ MIN_GAIN = 0.002
 
 
 def prepare(assistant: Assistant, qa_path: Path) -> list[tuple[list, tuple[str, ...]]]:
-    """(candidates of the deepest setting, key facts) per answerable question the composer would answer."""
+    """(candidates of the deepest setting, key facts, reviews set against each other) per answerable question."""
     deep = replace(assistant.settings.answer, depth=MAX_DEPTH)
     out = []
     for item in load_qa(qa_path):
@@ -50,19 +50,19 @@ def prepare(assistant: Assistant, qa_path: Path) -> list[tuple[list, tuple[str, 
             continue
         q = item.question
         qvec = assistant.retriever.embed(q)
-        hits = assistant.retriever.hybrid(q, assistant.settings.retrieval.k, qvec,
-                                          mentioned_documents(q, assistant.aliases))
+        named = mentioned_documents(q, assistant.aliases)
+        hits = assistant.retriever.hybrid(q, assistant.settings.retrieval.k, qvec, named)
         cands = candidates(q, hits, assistant.sentence_scorer(qvec), assistant.retriever.lexicon, deep, assistant.idf,
                            assistant.tokens)
-        out.append((cands, item.key_facts))
+        out.append((cands, item.key_facts, sorted(named) if len(named) >= 2 else []))
     return out
 
 
 def score(data, cfg: AnswerSettings, lexicon) -> float:
     total = 0.0
-    for cands, facts in data:
+    for cands, facts, required in data:
         pool = sorted((rescored(c, cfg) for c in cands if c.hit_rank < cfg.depth), key=lambda c: -c.score)
-        chosen = reading_order(add_disagreeing(select(pool, cfg), pool, lexicon))
+        chosen = reading_order(add_disagreeing(select(pool, cfg, required), pool, lexicon))
         total += key_fact_recall(" ".join(c.text for c in chosen), facts) or 0.0
     return total / max(len(data), 1)
 

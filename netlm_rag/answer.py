@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, Mapping
+from typing import Callable, Collection, Mapping
 
 import numpy as np
 
@@ -103,15 +103,22 @@ def near_duplicate(a: Candidate, b: Candidate) -> bool:
     return len(a.tokens & b.tokens) / union > 0.6
 
 
-def select(cands: list[Candidate], cfg: AnswerSettings) -> list[Candidate]:
-    """Greedy: best first, no near-duplicates, a bonus for a review not yet cited, within the word budget."""
+def select(cands: list[Candidate], cfg: AnswerSettings, required: Collection[str] = ()) -> list[Candidate]:
+    """Greedy: best first, no near-duplicates, a bonus for a review not yet cited, within the word budget.
+    Each review in `required` (the reviews a question sets against each other: "Dermine vs Cloyd") first gets
+    its best sentence, whatever its score: an answer citing only one of them does not answer the question."""
     if not cands:
         return []
     best = cands[0].score
     floor = best - cfg.select_margin          # sentences much weaker than the best answer dilute it
     chosen: list[Candidate] = []
-    words = 0
-    pool = [c for c in cands if c.score >= floor]
+    for doc in required:
+        top = next((c for c in cands if c.chunk.doc_id == doc), None)
+        if top is not None and not any(near_duplicate(top, c) for c in chosen):
+            chosen.append(top)
+    chosen.sort(key=lambda c: -c.score)
+    words = sum(len(c.text.split()) for c in chosen)
+    pool = [c for c in cands if c.score >= floor and c not in chosen]
     while pool and len(chosen) < cfg.max_sentences:
         docs = {c.chunk.doc_id for c in chosen}
         pool.sort(key=lambda c: -(c.score + (cfg.new_review_bonus if chosen and c.chunk.doc_id not in docs else 0.0)))
@@ -191,8 +198,9 @@ def abstain(reason: str, hits: tuple[Hit, ...], query: str) -> Answer:
 def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
                    documents: Mapping[str, Document], cfg: AnswerSettings, lexicon: Lexicon,
                    unknown_terms: tuple[str, ...] = (), idf: Mapping[str, float] | None = None,
-                   tokens: Mapping[str, ChunkTokens] | None = None) -> Answer:
-    """Cited sentences answering the question, or an abstention with the hits kept as related passages."""
+                   tokens: Mapping[str, ChunkTokens] | None = None, compared: Collection[str] = ()) -> Answer:
+    """Cited sentences answering the question, or an abstention with the hits kept as related passages.
+    `compared`: the reviews the question names, when it names two or more; each is cited."""
     if unknown_terms:
         return abstain(f"the reviews never mention {', '.join(unknown_terms)}", hits, question)
     best_dense = max((h.dense_score for h in hits if h.dense_score is not None), default=0.0)
@@ -200,7 +208,8 @@ def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
         return abstain(f"no passage is close enough to the question (best similarity {best_dense:.2f} "
                        f"< {cfg.abstain_min_similarity:.2f})", hits, question)
     cands = candidates(question, hits, scores, lexicon, cfg, idf, tokens)
-    chosen = reading_order(add_disagreeing(select(cands, cfg), cands, lexicon))
+    required = sorted(compared) if len(compared) >= 2 else ()
+    chosen = reading_order(add_disagreeing(select(cands, cfg, required), cands, lexicon))
     chunks = {h.chunk.id: h.chunk for h in hits}
     citations = [c for c in (cite(x, documents) for x in chosen) if verify_citation(c, chunks, documents)]
     dropped = len(chosen) - len(citations)

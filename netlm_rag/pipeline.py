@@ -117,9 +117,9 @@ class Assistant:
         return lambda hit: self.retriever.unit_scores(qvec, self.rows[hit.chunk.id])
 
     def compose(self, question: str, hits: tuple[Hit, ...], qvec: np.ndarray | None = None,
-                case: bool | None = None) -> Answer:
+                case: bool | None = None, named: frozenset[str] | None = None) -> Answer:
         """The extractive composer on any hits (the evaluation's single-retriever baselines share it). `case`:
-        the question describes a patient (parsed here when not given)."""
+        the question describes a patient; `named`: the reviews it names (both found here when not given)."""
         qvec = self.retriever.embed(question) if qvec is None else qvec
         lex = self.retriever.lexicon
         case = bool(patient_facts(question).facts.present()) if case is None else case
@@ -127,8 +127,9 @@ class Assistant:
         if self.chat is not None and not unknown:
             # Same gate as the extractive path: every kept sentence needs a valid, supported citation.
             return grounded_answer(question, hits, self.chat, self.documents, lex)
+        named = mentioned_documents(question, self.aliases) if named is None else named
         answer = compose_answer(question, hits, self.sentence_scorer(qvec), self.documents,
-                                self.settings.answer, lex, unknown, self.idf, self.tokens)
+                                self.settings.answer, lex, unknown, self.idf, self.tokens, named)
         return with_conflict_note(answer)
 
     def ask(self, question: str, history: Sequence[Turn] = (), facts: Any = None,
@@ -141,7 +142,7 @@ class Assistant:
         parsed = patient_facts(standalone, facts)         # once: it guides retrieval and feeds the rules
         guide = guide_ranking(standalone, parsed.facts, self.criteria)
         hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec, named, guide)
-        answer = self.compose(standalone, hits, qvec, bool(parsed.facts.present()))
+        answer = self.compose(standalone, hits, qvec, bool(parsed.facts.present()), named)
         rules = check(answer=None if answer.abstained else answer.text, facts=parsed)
         turn = Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)
         if self.settings.audit.enabled:

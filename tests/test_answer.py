@@ -172,3 +172,13 @@ def test_precomputed_chunk_tokens_give_the_same_candidates():
     assert [(c.text, c.score, c.tokens) for c in cached] == [(c.text, c.score, c.tokens) for c in fresh]
     assert [(c.text, c.score) for c in partial] == [(c.text, c.score) for c in fresh]
     assert len(fresh) == 3        # "Other text follows here." is too short to be an answer
+
+
+def test_reviews_a_question_sets_against_each_other_are_both_cited():
+    cfg = AnswerSettings(max_words=12)
+    alone = compose_answer("Stable disease months?", HITS, scores, DOCS, cfg, L)
+    assert {c.doc_id for c in alone.citations} == {"a"}
+    both = compose_answer("Stable disease months?", HITS, scores, DOCS, cfg, L, compared=("a", "b"))
+    assert {c.doc_id for c in both.citations} == {"a", "b"}
+    one = compose_answer("Stable disease months?", HITS, scores, DOCS, cfg, L, compared=("b",))
+    assert {c.doc_id for c in one.citations} == {"a"}          # one named review: nothing to set against
