@@ -19,6 +19,10 @@ _SHORTHAND = re.compile(r"^\d+(?:[a-z]{1,3})$")
 _CODE = re.compile(r"^([a-z]{2,})-?(\d{3,})$")       # trial codes: CALGB80701, E2211, NCT01234567
 _SPACED_CODE = re.compile(r"^[\s-]+(\d{3,})\b")
 CENTRAL_MAX_TOKENS = 6   # a question this short is about its unknown word, not merely mentioning it
+# An unknown acronym or name among the first words of a question is its topic: "Is PSMA PET useful ...?",
+# "CLARINET FORTE: what PFS ...?", "Max Child-Pugh class for TACE?". Lower-case words ("NELM abutting a vein")
+# are phrasing, not names. Main set 18 -> 19 of 24 unanswerable abstained, no answerable one refused.
+LEADING_WORDS = 3
 
 
 # Clinical shorthand that appears in vignettes but names no topic (the reviews need not spell it out).
@@ -132,8 +136,11 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
     content = [t for t in lexicon.tokenize(question) if not t.startswith(CONCEPT_PREFIX) and t not in STOPWORDS]
     central = len(content) <= CENTRAL_MAX_TOKENS
     weak, rare = [], []
+    position = -1             # among the question's words that are not question or function words
     for m in _TOKEN.finditer(question):
         word = m.group(0)
+        if word.lower() not in _COMMON and word.lower() not in STOPWORDS:
+            position += 1
         first = m.start() == 0 or question[:m.start()].rstrip().endswith((".", "?", "!", ":"))
         level = strength(word, first)
         spaced = _SPACED_CODE.match(question[m.end():])
@@ -142,8 +149,8 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
         if not (level or uncommon(word)) or lexicon.normalise(word) not in covered or known(
                 word, vocabulary, lexicon, stems):
             continue
-        if level == "strong" or (level and central):
-            out.append(word)
+        if level == "strong" or (level and central) or (level and not word.islower() and position < LEADING_WORDS):
+            out.append(word)      # a name the question opens with is what it asks about ("PSMA PET useful ...?")
         elif level:
             weak.append(word)
         if uncommon(word):

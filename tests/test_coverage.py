@@ -45,9 +45,9 @@ def test_word_unknown_to_english_counts_anywhere_rare_word_only_when_central():
 
 
 def test_two_uncommon_words_the_corpus_never_uses_make_a_question_uncovered():
-    q = "Does MGMT promoter methylation predict response in pNET liver mets?"
+    q = "Does response in pNET liver mets depend on MGMT promoter methylation?"
     assert set(unknown_terms(q, VOCAB, L)) == {"MGMT", "promoter", "methylation"}
-    # One of them alone, in a question this long, is not enough.
+    # One of them alone, late in a question this long, is not enough.
     assert unknown_terms(q, VOCAB | {"promoter", "methylation"}, L) == ()
     # Two unusual chat words, neither rare (wordfreq Zipf >= 3), are phrasing, not topic.
     assert unknown_terms("Which tracer would Dermine endorse for pNET liver mets?", VOCAB | {"dermine"}, L) == ()
@@ -89,3 +89,21 @@ def test_a_trial_code_spaced_or_joined_is_the_same_name():
     assert unknown_terms("CALGB 80701: everolimus with bevacizumab in pNET?", vocab | {"calgb80701"}, L) == ()
     assert unknown_terms("CALGB80701: everolimus with bevacizumab in pNET?", vocab | {"calgb", "80701"}, L) == ()
     assert unknown_terms("CALGB 80702: everolimus with bevacizumab in pNET?", vocab | {"calgb80701"}, L) == ("CALGB",)
+
+
+@pytest.mark.parametrize("q, term", [
+    ("Is PSMA PET useful to stage pNET liver metastases?", "PSMA"),
+    ("CLARINET FORTE: what PFS does lanreotide give after progression on standard dosing?", "FORTE"),
+    ("Max Child-Pugh class allowed for TACE in pNET liver mets?", "Child-Pugh"),
+])
+def test_an_unknown_name_the_question_opens_with_is_its_topic(q, term):
+    vocab = VOCAB | {"pet", "useful", "stage", "metastase", "~clarinet", "pfs", "~pfs", "lanreotide", "progression",
+                     "standard", "dosing", "class", "allowed", "~embolization"}
+    assert term in unknown_terms(q, vocab, L)
+
+
+def test_a_lower_case_word_or_a_late_name_is_phrasing_not_the_topic():
+    vocab = VOCAB | {"large", "hepatic", "vein", "~ablation", "~nelm"}
+    assert unknown_terms("NELM abutting a large hepatic vein: RFA or MWA for this pNET liver transplant?", vocab, L) == ()
+    late = "Liver transplant for pNET with sunitinib and everolimus stopped: what did the PSMA scan add?"
+    assert unknown_terms(late, VOCAB | {"add", "scan", "stopped", "~everolimus"}, L) == ()
