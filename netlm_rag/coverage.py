@@ -121,10 +121,10 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Colle
 
 def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
                   stems: Collection[str] | None = None, case: bool = False) -> tuple[str, ...]:
-    """Terms that make the question uncovered: a strong unknown name anywhere, a weak one when the question
-    is short enough to be about it, two unknown uncommon words in a question that is not a `case` (a vignette
-    lists findings: one comorbidity the reviews never name does not make the case off-topic), or a synonym
-    group the corpus never mentions."""
+    """Terms that make the question uncovered: a strong unknown name anywhere; a weak one when the question
+    is short enough to be about it or, in a question that is not a `case`, opens with it; two unknown uncommon
+    words in a question that is not a case (a vignette lists findings: one comorbidity the reviews never name
+    does not make the case off-topic); or a synonym group the corpus never mentions."""
     stems = prefixes(vocabulary) if stems is None else stems
     norm = lexicon.normalise(question)
     out = []
@@ -149,7 +149,8 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
         if not (level or uncommon(word)) or lexicon.normalise(word) not in covered or known(
                 word, vocabulary, lexicon, stems):
             continue
-        if level == "strong" or (level and central) or (level and not word.islower() and position < LEADING_WORDS):
+        leading = not case and not word.islower() and position < LEADING_WORDS
+        if level == "strong" or (level and (central or leading)):
             out.append(word)      # a name the question opens with is what it asks about ("PSMA PET useful ...?")
         elif level:
             weak.append(word)

@@ -107,3 +107,10 @@ def test_a_lower_case_word_or_a_late_name_is_phrasing_not_the_topic():
     assert unknown_terms("NELM abutting a large hepatic vein: RFA or MWA for this pNET liver transplant?", vocab, L) == ()
     late = "Liver transplant for pNET with sunitinib and everolimus stopped: what did the PSMA scan add?"
     assert unknown_terms(late, VOCAB | {"add", "scan", "stopped", "~everolimus"}, L) == ()
+
+
+def test_a_case_opening_with_an_unknown_acronym_is_still_a_case():
+    vocab = VOCAB | {"~pnet", "woman", "~nelm", "loss", "g2", "50"}
+    q = "MGMT loss, woman, 50, with a G2 pNET and liver mets: TACE?"
+    assert unknown_terms(q, vocab, L, case=True) == ()
+    assert unknown_terms(q, vocab, L) == ("MGMT",)          # the same words as a plain question: its topic
