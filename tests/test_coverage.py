@@ -114,3 +114,12 @@ def test_a_case_opening_with_an_unknown_acronym_is_still_a_case():
     q = "MGMT loss, woman, 50, with a G2 pNET and liver mets: TACE?"
     assert unknown_terms(q, vocab, L, case=True) == ()
     assert unknown_terms(q, vocab, L) == ("MGMT",)          # the same words as a plain question: its topic
+
+
+def test_a_case_has_two_patient_facts_or_more():
+    from netlm_rag.pipeline import is_case
+    from netlm_rag.rules import patient_facts
+
+    assert is_case(patient_facts("58F, G1 pNET, Ki-67 2%, 30% liver involvement: LT?").facts)
+    # "after progression" is one fact and a question about a trial, not a patient
+    assert not is_case(patient_facts("CLARINET FORTE: what PFS does lanreotide give after progression?").facts)
