@@ -134,26 +134,29 @@ def select(cands: list[Candidate], cfg: AnswerSettings, required: Collection[str
 
 
 def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Lexicon,
-                    margin: float = 0.25, limit: int = 2) -> list[Candidate]:
+                    margin: float = 0.25, limit_margin: float = 0.75, limit: int = 2) -> list[Candidate]:
     """A relevant sentence from another review that gives a different number for a quantity the answer
-    states is added, so the disagreement is shown and cited rather than hidden by the word budget."""
+    states, about the same treatment, is added, so the disagreement is shown and cited rather than hidden by
+    the word budget. A different limit for the same criterion (Ki-67 < 5 % vs < 10 % for transplantation) is
+    looked for further down (`limit_margin`) than a different result (`margin`): it is what a clinician must see."""
     if not chosen:
         return chosen
-    stated: dict[tuple[str, str], set[tuple[str, float, str]]] = {}
+    stated: dict[tuple[str, str], set[tuple[str, float, str, bool]]] = {}
     for c in chosen:
         about = topic(c.chunk.section, c.text, lexicon)
         for q in quantities(c.text, lexicon):
-            stated.setdefault((q.subject, q.unit), set()).add((c.chunk.doc_id, q.number, about))
-    floor = cands[0].score - margin
+            stated.setdefault((q.subject, q.unit), set()).add((c.chunk.doc_id, q.number, about, q.limit))
+    best = cands[0].score
     extra: list[Candidate] = []
     for c in cands:
-        if len(extra) >= limit or c.score < floor:
+        if len(extra) >= limit or c.score < best - max(margin, limit_margin):
             break
         if c in chosen or any(near_duplicate(c, x) for x in chosen + extra):
             continue
         about = topic(c.chunk.section, c.text, lexicon)
-        if any(doc != c.chunk.doc_id and num != q.number and about == other
-               for q in quantities(c.text, lexicon) for doc, num, other in stated.get((q.subject, q.unit), ())):
+        reach = lambda q, was_limit: limit_margin if (q.limit and was_limit) else margin   # noqa: E731
+        if any(doc != c.chunk.doc_id and num != q.number and about == other and c.score >= best - reach(q, lim)
+               for q in quantities(c.text, lexicon) for doc, num, other, lim in stated.get((q.subject, q.unit), ())):
             extra.append(c)
     return chosen + extra
 

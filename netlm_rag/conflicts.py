@@ -28,6 +28,8 @@ _OUTCOMES = frozenset({"os", "pfs", "response", "adverse", "survival", "recurren
 # Words just before an outcome with a comparator that make it a limit ("acceptable morbidity (< 30 %)").
 _CRITERION_CUE = re.compile(r"\b(?:criteria|criterion|acceptable|admissible|requires?|required|should|eligib\w*|"
                             r"indicat\w*|candidates?|thresholds?|cut-?offs?|limits?|allowed|permissible|selection)\b")
+# "Ki-67% <10": the unit written before the limit.
+_UNIT_FIRST = re.compile(r"(ki-?67)\s*%\s*([<>≤≥]=?\s*)(\d+(?:[.,]\d+)?)(?!\s*%)")
 # A measure named after its number: "less than 5% mortality", "30% morbidity".
 _AFTER = re.compile(r"^\s*(?:[a-z-]+\s+)?(mortality|morbidity|survival|recurrence|response|complications?)\b")
 # What a statement is about: a Ki-67 limit for transplantation and one for chemotherapy, or for grading, are
@@ -50,7 +52,7 @@ class Quantity:
 def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     """Numbers with units and the subject they qualify (nearest concept or content word before them)."""
     out = []
-    norm = lexicon.normalise(sentence)
+    norm = _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence))
     for m in _QUANTITY.finditer(norm):
         criterion = bool(_CRITERION_CUE.search(norm[max(0, m.start() - 40):m.start()]))
         after = _AFTER.match(norm[m.end():m.end() + 30])

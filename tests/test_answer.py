@@ -182,3 +182,25 @@ def test_reviews_a_question_sets_against_each_other_are_both_cited():
     assert {c.doc_id for c in both.citations} == {"a", "b"}
     one = compose_answer("Stable disease months?", HITS, scores, DOCS, cfg, L, compared=("b",))
     assert {c.doc_id for c in one.citations} == {"a"}          # one named review: nothing to set against
+
+
+def test_a_limit_written_unit_first_is_read():
+    qs = quantities("require tumors to be low grade (G1/G2; Ki-67% <10 per ENETS), <50% tumor involvement", L)
+    assert ("ki67", "<10%", True) in {(q.subject, q.value, q.limit) for q in qs}
+
+
+def test_a_different_limit_is_looked_for_further_down_than_a_different_result():
+    def far(hit: Hit) -> np.ndarray:          # review b's sentences score 0.5 below review a's
+        return np.full(len(hit.chunk.sentences), 0.8 if hit.chunk.doc_id == "a" else 0.3)
+
+    cfg = AnswerSettings(max_words=12)
+    ans = compose_answer("Ki-67 transplantation", HITS, far, DOCS, cfg, L)
+    assert {c.doc_id for c in ans.citations} == {"a", "b"} and ans.conflicts[0].thresholds
+    raw_c = "Intro.\n\nIn liver transplantation the 5-year survival was 80%. Other text follows here.\n"
+    raw_d = "Intro.\n\nIn liver transplantation the 5-year survival was 50%. Other text follows here.\n"
+    docs = {"c": doc("c", raw_c), "d": doc("d", raw_d)}
+    cc, cd = chunk_of(docs["c"], "In liver"), chunk_of(docs["d"], "In liver")
+    far_cd = lambda hit: np.full(len(hit.chunk.sentences), 0.8 if hit.chunk.doc_id == "c" else 0.3)  # noqa: E731
+    res = compose_answer("Survival after transplantation", (Hit(cc, 1.0, 1, 1, 0.8), Hit(cd, 0.9, 2, 2, 0.7)),
+                         far_cd, docs, cfg, L)
+    assert {c.doc_id for c in res.citations} == {"c"}        # a different result that far down is not added

@@ -81,3 +81,16 @@ def test_a_question_asks_for_an_option_without_naming_it(question, option):
 
 def test_a_resected_primary_in_an_answer_is_not_an_option():
     assert asked_options("The primary was resected two years ago; is LT possible?") == ("liver_transplant",)
+
+
+def test_a_general_criteria_question_is_guided_to_the_passages_stating_those_criteria():
+    from netlm_rag.evidence import asked_fields
+
+    q = "What Ki-67 limit applies for liver transplantation of NELM?"
+    assert asked_fields(q) == {"ki67_pct"}
+    rows = {cid: (i,) for i, cid in enumerate(sorted(CRITERIA))}
+    guided = {r for r, _ in guide_ranking(q, PatientFacts(), rows)}
+    expected = {rows[cid][0] for cid, cr in CRITERIA.items()
+                if "liver_transplant" in cr.options and "ki67_pct" in cr.fields}
+    assert expected and guided == expected
+    assert guide_ranking("What is the role of liver transplantation?", PatientFacts(), rows) == []
