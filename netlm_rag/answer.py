@@ -147,16 +147,19 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
         for q in quantities(c.text, lexicon):
             stated.setdefault((q.subject, q.unit), set()).add((c.chunk.doc_id, q.number, about, q.limit))
     best = cands[0].score
+
+    def disagrees(c: Candidate) -> bool:
+        about = topic(c.chunk.section, c.text, lexicon)
+        return any(doc != c.chunk.doc_id and num != q.number and about == other
+                   and c.score >= best - (limit_margin if q.limit and was_limit else margin)
+                   for q in quantities(c.text, lexicon)
+                   for doc, num, other, was_limit in stated.get((q.subject, q.unit), ()))
+
     extra: list[Candidate] = []
     for c in cands:
         if len(extra) >= limit or c.score < best - max(margin, limit_margin):
             break
-        if c in chosen or any(near_duplicate(c, x) for x in chosen + extra):
-            continue
-        about = topic(c.chunk.section, c.text, lexicon)
-        reach = lambda q, was_limit: limit_margin if (q.limit and was_limit) else margin   # noqa: E731
-        if any(doc != c.chunk.doc_id and num != q.number and about == other and c.score >= best - reach(q, lim)
-               for q in quantities(c.text, lexicon) for doc, num, other, lim in stated.get((q.subject, q.unit), ())):
+        if c not in chosen and not any(near_duplicate(c, x) for x in chosen + extra) and disagrees(c):
             extra.append(c)
     return chosen + extra
 
