@@ -146,7 +146,8 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
         spaced = _SPACED_CODE.match(question[m.end():])
         if spaced and (word + spaced.group(1)).lower() in vocabulary:
             continue          # "CALGB 80701" here, "CALGB80701" in the text
-        if not (level or uncommon(word)) or lexicon.normalise(word) not in covered or known(
+        rare_word = uncommon(word)
+        if not (level or rare_word) or lexicon.normalise(word) not in covered or known(
                 word, vocabulary, lexicon, stems):
             continue
         leading = not case and not word.islower() and position < LEADING_WORDS
@@ -154,7 +155,7 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
             out.append(word)      # a name the question opens with is what it asks about ("PSMA PET useful ...?")
         elif level:
             weak.append(word)
-        if uncommon(word):
+        if rare_word:
             rare.append(word)
     # Two unknown names in one question ("Lu-177 PSMA radioligand") mean it is about something else; so do two
     # words the corpus never uses that are not everyday English ("indocyanine green fluorescence").

@@ -181,11 +181,10 @@ _OPTION_WORDS = {
 }
 # How a question asks for an option without naming its noun ("Resect the liver?", "Operate?", "What systemic
 # treatment first?"). Only for questions: in an answer sentence "the primary was resected" is not a stance.
+_SYSTEMIC = r"\bsystemic\s+(?:treatment|therapy|option)"
 _ASKED_WORDS = {
     "resection": r"\bresect\b|\boperate\b|\bcut\s+(?:it\s+|them\s+)?out\b|\b(?:liver|hepatic)\s+surgery\b",
-    "somatostatin_analogue": r"\bsystemic\s+(?:treatment|therapy|option)",
-    "chemotherapy": r"\bsystemic\s+(?:treatment|therapy|option)",
-    "prrt": r"\bsystemic\s+(?:treatment|therapy|option)",
+    "somatostatin_analogue": _SYSTEMIC, "chemotherapy": _SYSTEMIC, "prrt": _SYSTEMIC,
 }
 
 

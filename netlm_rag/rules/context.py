@@ -58,16 +58,11 @@ _GENERIC_PLURAL = re.compile(r"\b(?:patients|tumou?rs|p?nets|necs|nelms|cases|th
 _SEGMENT = re.compile(r"[^.?!;\n]+(?:\.(?=\d)[^.?!;\n]*)*[.?!;\n]*")
 
 
-def _statements(text: str) -> list[tuple[int, int]]:
-    """Spans of the text's segments that are statements: not a question (no '?' at its end, no question word at
-    its start) and no plural or collective word ("Prior Whipple for pNET, now bilobar G2 NELM.")."""
-    out = []
-    for m in _SEGMENT.finditer(text):
-        seg = m.group(0)
-        if not seg.strip() or "?" in seg or _QUESTION.match(seg) or _GENERIC_PLURAL.search(seg):
-            continue
-        out.append((m.start(), m.end()))
-    return out
+def _is_statement(segment: str) -> bool:
+    """Not a question (no '?' at its end, no question word at its start) and no plural or collective word
+    ("Prior Whipple for pNET, now bilobar G2 NELM.")."""
+    return bool(segment.strip()) and "?" not in segment and not _QUESTION.match(segment) and \
+        not _GENERIC_PLURAL.search(segment)
 
 
 def is_vignette(text: str, fields: Collection[str], spans: Collection[tuple[int, int]] = ()) -> bool:
@@ -77,7 +72,8 @@ def is_vignette(text: str, fields: Collection[str], spans: Collection[tuple[int,
         return False
     if "age" in fields or "sex" in fields or _ANCHOR.search(text):
         return True
-    statements = _statements(text)
-    if any(a <= s < b for s, _ in spans for a, b in statements) and len(statements) < len(_SEGMENT.findall(text)):
+    segments = list(_SEGMENT.finditer(text))
+    statements = [(m.start(), m.end()) for m in segments if _is_statement(m.group(0))]
+    if any(a <= s < b for s, _ in spans for a, b in statements) and len(statements) < len(segments):
         return True      # a described case followed by its question
     return not (_GENERIC.search(text) or _QUESTION.match(text))

@@ -39,10 +39,13 @@ def sex_words(text: str) -> Iterator[RawHit]:
 
 _BILI = re.compile(rf"\b(?:total\s+|serum\s+)?(?:bilirubin|t\.?\s?bili|bili)\b{FILL}{CMP}{NUM}{RANGE}\s*"
                    r"(?P<unit>mg\s*/\s*dl|mg\s+per\s+dl|[µμu]mol\s*/\s*l|micromol(?:es)?\s*/\s*l|mmol\s*/\s*l)?", re.I)
+_LFT = r"(?:LFTs?|liver\s+function(?:\s+tests?)?)"
+_IS_NORMAL = r"\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:normal|within\s+normal\s+limits|wnl)\b"
+# "normal LFTs", "liver function tests within normal limits" (also the hepatic_insufficiency flag of patterns.py)
+NORMAL_LFTS = rf"\bnormal\s+{_LFT}\b|\b{_LFT}{_IS_NORMAL}"
 # Liver function tests include bilirubin: "normal LFTs" states it normal as well.
-_BILI_NORMAL = re.compile(r"\bnormal\s+(?:(?:serum\s+|total\s+)?bilirubin|LFTs?|liver\s+function(?:\s+tests?)?)\b|"
-                          r"\b(?:bilirubin|LFTs?|liver\s+function(?:\s+tests?)?)\s+(?:is\s+|was\s+|are\s+|were\s+)?"
-                          r"(?:normal|within\s+normal\s+limits|wnl)\b", re.I)
+_BILI_NORMAL = re.compile(rf"\bnormal\s+(?:(?:serum\s+|total\s+)?bilirubin|{_LFT})\b|\b(?:bilirubin|{_LFT}){_IS_NORMAL}",
+                          re.I)
 
 
 def bilirubin(text: str) -> Iterator[RawHit]:

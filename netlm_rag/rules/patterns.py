@@ -1,8 +1,8 @@
 """The pattern table: every extractor, in reading order (a number read by an earlier extractor is not read again)."""
 from __future__ import annotations
 
-from .extractors import (age_sex, bilirubin, ki67_second, lesion_count, lesion_size, primary, sex_words, site, sstr,
-                         stable)
+from .extractors import (NORMAL_LFTS, age_sex, bilirubin, ki67_second, lesion_count, lesion_size, primary, sex_words,
+                         site, sstr, stable)
 from .hits import CMP, FILL, MAX, MIN, NUM, RANGE, Extractor, flag, number
 
 _LIVER = r"(?:liver|hepatic)\s+(?:involvement|replacement|tumou?r\s+(?:burden|load|involvement|volume)|burden|" \
@@ -90,9 +90,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
          r"(?:failure|dysfunction)", True, False),
     flag("hepatic_insufficiency", r"\b(?:hepatic|liver|hepatocellular)\s+(?:insufficiency|failure|decompensation)|"
          r"\bdecompensated\s+cirrhosis\b", True, False),
-    flag("hepatic_insufficiency", r"\bnormal\s+(?:LFTs?|liver\s+function(?:\s+tests?)?)\b|\b(?:LFTs?|liver\s+function"
-         r"(?:\s+tests?)?)\s+(?:is\s+|are\s+|were\s+|was\s+)?(?:normal|within\s+normal\s+limits|wnl)\b", False,
-         negatable=False),
+    flag("hepatic_insufficiency", NORMAL_LFTS, False, negatable=False),
     flag("renal_insufficiency", r"\b(?:renal|kidney)\s+(?:failure|insufficiency|impairment)|\bCKD\s*(?:stage\s*)?"
          r"(?:4|5|IV|V)\b|\b(?:haemo|hemo)?dialysis\b", True, False),
     flag("bleeding_disorder", r"\bbleeding\s+(?:disorder|diathesis|tendency)|\bcoagulopathy\b|\bha?emophilia\b",
