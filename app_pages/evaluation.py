@@ -78,7 +78,12 @@ def evaluation_page(s: Settings) -> None:
 def show_result(row: dict[str, Any], item: dict[str, Any]) -> None:
     st.markdown(f"**{escape_md(row.get('id', ''))}** · {escape_md(row.get('type', ''))} · "
                 f"{escape_md(row.get('difficulty', ''))}" + ("" if row.get("answerable", True) else " · unanswerable"))
+    for n, earlier in enumerate(row.get("history") or [], start=1):
+        st.caption(f"Earlier question {n}: {escape_md(earlier)}")
     st.markdown(f"**Question:** {escape_md(row.get('question', ''))}")
+    standalone = row.get("standalone_question")
+    if row.get("history") and standalone and standalone != row.get("question"):
+        st.caption(f"Searched as: {escape_md(standalone)}")
     if row.get("error"):
         st.error(f"The system failed on this question: {escape_md(row['error'])}")
     left, right = st.columns(2)

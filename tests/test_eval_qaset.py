@@ -33,10 +33,12 @@ def write(tmp_path: Path, rows: list) -> Path:
 
 
 def test_load_and_round_trip(tmp_path):
-    rows = [item(), item(id="q2", expected_verdicts={"liver_transplant": "eligible"}), ""]
+    rows = [item(), item(id="q2", expected_verdicts={"liver_transplant": "eligible"}),
+            item(id="q3", history=["What does Dermine require for LT?"]), ""]
     items = load_qa(write(tmp_path, rows))
-    assert [i.id for i in items] == ["q1", "q2"] and items[1].verdicts == {"liver_transplant": "eligible"}
-    assert QAItem.from_dict(items[1].to_dict()) == items[1]
+    assert [i.id for i in items] == ["q1", "q2", "q3"] and items[1].verdicts == {"liver_transplant": "eligible"}
+    assert items[2].history == ("What does Dermine require for LT?",) and items[0].history == ()
+    assert all(QAItem.from_dict(i.to_dict()) == i for i in items)
     assert validate(items, DOCS) == []
 
 
@@ -47,6 +49,9 @@ def test_load_reports_bad_lines_with_numbers(tmp_path):
     msg = str(err.value)
     assert "qa.jsonl:2: not JSON" in msg and "qa.jsonl:3: 'answerable' must be bool" in msg
     assert "qa.jsonl:4: missing field 'type'" in msg
+    for bad in (["", "And for TACE?"], "What about LT?", [3]):
+        with pytest.raises(BadInput, match="history"):
+            load_qa(write(tmp_path, [item(history=bad)]))
     with pytest.raises(BadInput, match="no QA file"):
         load_qa(tmp_path / "missing.jsonl")
 

@@ -189,6 +189,42 @@ def test_full_system_values_by_hand(run_dir):
     assert rows["t-4"]["abstained"] and rows["t-4"]["hits"] == []
 
 
+def test_follow_up_items_are_asked_after_their_conversation(tmp_path):
+    """The full system asks the earlier questions first, in one conversation; baselines search the
+    standalone question the conversation module writes, so a follow-up reaches every system complete."""
+    from netlm_rag.evaluation.systems import standalone_question
+    from netlm_rag.lexicon import default_lexicon
+
+    asked = []
+
+    class Recording(FakeAssistant):
+        def ask(self, question, history=(), facts=None, k=None):
+            asked.append((question, tuple(t.question for t in history)))
+            return super().ask(question, history, facts, k)
+
+    row = qa_row(9, "And for resection?", "Resection is the only curative treatment.", ["only curative"],
+                 [("d1", "Surgical resection is the only curative treatment.")],
+                 history=["What contraindicates liver transplant?", "And PRRT?"])
+    p = tmp_path / "fu.jsonl"
+    p.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    run_eval(p, tmp_path / "run", Recording(), k=5, systems=("full",))
+    assert asked == [("What contraindicates liver transplant?", ()),
+                     ("And PRRT?", ("What contraindicates liver transplant?",)),
+                     ("And for resection?", ("What contraindicates liver transplant?", "And PRRT?"))]
+    out = json.loads((tmp_path / "run" / "per_question.jsonl").read_text())
+    assert out["history"] == row["history"]
+
+    class WithLexicon(FakeAssistant):
+        def __init__(self):
+            super().__init__()
+            self.retriever.lexicon = default_lexicon()
+
+    assert standalone_question(WithLexicon(), "And for TACE?", ["What contraindicates liver transplant?"]) \
+        == "What contraindicates TACE?"
+    assert standalone_question(FakeAssistant(), "And for TACE?", ["x"]) == "And for TACE?"   # no lexicon: as asked
+    assert standalone_question(WithLexicon(), "And for TACE?", []) == "And for TACE?"
+
+
 def test_baselines_share_the_composer_and_langchain_never_abstains(run_dir):
     systems = json.loads((run_dir / "metrics.json").read_text())["systems"]
     assert systems["bm25"]["metrics"]["answered_rate"]["value"] == 1.0          # dense scores filled in

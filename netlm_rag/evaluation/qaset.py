@@ -15,7 +15,7 @@ VERDICTS = frozenset({"eligible", "caution", "contraindicated", "insufficient_da
 DIFFICULTIES = frozenset({"easy", "medium", "hard"})
 REQUIRED = {"id": str, "question": str, "answer": str, "key_facts": list, "sources": list,
             "answerable": bool, "type": str, "difficulty": str}
-OPTIONAL = {"expected_verdicts": dict}
+OPTIONAL = {"expected_verdicts": dict, "history": list}
 # A fifth of each question type is held out: enough (~80 of 400) for a CI of about ±0.1 on a proportion.
 HOLDOUT_SHARE = 0.2
 
@@ -46,6 +46,7 @@ class QAItem:
     type: str
     difficulty: str
     expected_verdicts: tuple[tuple[str, str], ...] = ()   # (option, verdict), sorted by option
+    history: tuple[str, ...] = ()   # earlier questions of the conversation, oldest first: `question` is a follow-up
 
     @property
     def verdicts(self) -> dict[str, str]:
@@ -59,6 +60,8 @@ class QAItem:
         }
         if self.expected_verdicts:
             d["expected_verdicts"] = self.verdicts
+        if self.history:
+            d["history"] = list(self.history)
         return d
 
     @classmethod
@@ -72,6 +75,7 @@ class QAItem:
             sources=tuple(Source(s["file"], s["quote"]) for s in d["sources"]),
             answerable=d["answerable"], type=d["type"], difficulty=d["difficulty"],
             expected_verdicts=tuple(sorted((d.get("expected_verdicts") or {}).items())),
+            history=tuple(d.get("history") or ()),
         )
 
 
@@ -88,6 +92,8 @@ def field_errors(d: Any) -> list[str]:
             errors.append(f"{k!r} must be {want.__name__}, got {type(v).__name__}")
     if isinstance(d.get("key_facts"), list) and not all(isinstance(f, str) and f.strip() for f in d["key_facts"]):
         errors.append("'key_facts' must be non-empty strings")
+    if isinstance(d.get("history"), list) and not all(isinstance(q, str) and q.strip() for q in d["history"]):
+        errors.append("'history' must be non-empty strings (the earlier questions, oldest first)")
     if isinstance(d.get("sources"), list):
         for i, s in enumerate(d["sources"]):
             if not (isinstance(s, Mapping) and isinstance(s.get("file"), str) and isinstance(s.get("quote"), str)

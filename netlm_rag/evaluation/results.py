@@ -32,7 +32,8 @@ class QuestionResult:
     def to_dict(self) -> dict[str, Any]:
         o, it = self.output, self.item
         return {
-            "system": self.system, "id": it.id, "question": it.question, "type": it.type,
+            "system": self.system, "id": it.id, "question": it.question, "history": list(it.history),
+            "type": it.type,
             "difficulty": it.difficulty, "answerable": it.answerable, "documents": list(self.documents),
             "standalone_question": o.standalone_question, "answer": o.answer, "abstained": o.abstained,
             "abstain_reason": o.abstain_reason,

@@ -44,7 +44,7 @@ def run_items(items: Sequence[QAItem], docs: dict, systems: dict, k: int,
         rows = []
         for it in items:
             try:
-                rows.append(score_item(name, it, system(it.question), gold[it.id], k))
+                rows.append(score_item(name, it, system(it.question, it.history), gold[it.id], k))
             except NetlmError as exc:        # e.g. a question the pipeline rejects: scored as an abstention
                 logger.warning("%s failed on %s: %s", name, it.id, exc)
                 rows.append(score_item(name, it, failed_output(str(exc)), gold[it.id], k, error=str(exc)))

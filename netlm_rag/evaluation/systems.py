@@ -1,11 +1,15 @@
 """The systems an evaluation compares, each reduced to `question -> SystemOutput` on the same questions.
 
-full              the Assistant pipeline (condense, hybrid retrieval, composer, rules): Assistant.ask
+full              the Assistant pipeline (condense, hybrid retrieval, composer, rules): Assistant.ask, after
+                  asking the item's earlier questions (its `history`) in the same conversation
 bm25 / dense      one retriever only; the answer comes from the same extractive composer (Assistant.compose),
                   so retrieval is the only difference
 langchain_default what a user writes first: RecursiveCharacterTextSplitter(1000, 200) over the raw texts, a
                   LangChain FAISS store (inner product) over our embedder, similarity_search; the top chunk
                   is the answer and it never abstains (built in netlm_rag.lc, the only langchain importer)
+
+A follow-up item (one with a `history`) reaches the baselines as the standalone question the conversation module
+writes from that history, so that retrieval stays the only difference between systems.
 """
 from __future__ import annotations
 
@@ -56,7 +60,20 @@ class SystemOutput:
     notes: tuple[str, ...] = field(default=())
 
 
-System = Callable[[str], SystemOutput]
+System = Callable[[str, Sequence[str]], SystemOutput]     # (question, earlier questions) -> output
+
+
+def standalone_question(assistant: Any, question: str, history: Sequence[str]) -> str:
+    """What the conversation module makes of `question` after `history`; the question itself without one."""
+    from ..conversation import condense
+
+    lexicon = getattr(assistant.retriever, "lexicon", None)
+    if not history or lexicon is None:
+        return question
+    earlier: list[str] = []
+    for q in history:
+        earlier.append(condense(q, earlier, lexicon))
+    return condense(question, earlier, lexicon)
 
 
 def passage_of(chunk: Chunk, score: float) -> Passage:
@@ -100,8 +117,11 @@ def output_from_answer(answer: Answer, ranking: Sequence[Hit], assistant: Any, c
 def full_system(assistant: Any, k: int, chunks: Mapping[str, Chunk]) -> System:
     """Assistant.ask with k hits for the composer. When k < RANK_DEPTH the ranking is extended by the same
     hybrid retrieval (RRF fusion is prefix-stable, so its top k are the answer's hits); not timed."""
-    def run(question: str) -> SystemOutput:
-        turn = assistant.ask(question, k=k)
+    def run(question: str, history: Sequence[str] = ()) -> SystemOutput:
+        turns: list[Any] = []
+        for earlier in history:          # the conversation so far, asked as the user asked it
+            turns.append(assistant.ask(earlier, history=tuple(turns), k=k))
+        turn = assistant.ask(question, history=tuple(turns), k=k)
         ranking = tuple(turn.answer.hits)
         if len(ranking) < RANK_DEPTH:
             ranking = deeper_ranking(assistant, turn.standalone_question, ranking)
@@ -142,8 +162,9 @@ def with_dense_scores(assistant: Any, question: str, hits: tuple[Hit, ...]) -> t
 
 
 def single_retriever_system(assistant: Any, k: int, which: str, chunks: Mapping[str, Chunk]) -> System:
-    def run(question: str) -> SystemOutput:
+    def run(question: str, history: Sequence[str] = ()) -> SystemOutput:
         t0 = time.perf_counter()
+        question = standalone_question(assistant, question, history)
         search = assistant.retriever.lexical if which == "bm25" else assistant.retriever.dense
         ranking = tuple(search(question, max(k, RANK_DEPTH)))
         hits = with_dense_scores(assistant, question, ranking[:k]) if which == "bm25" else ranking[:k]
@@ -163,7 +184,8 @@ def langchain_system(assistant: Any, k: int) -> tuple[System, dict[str, Any]]:
             "n_chunks": store.index.ntotal, "build_seconds": round(time.perf_counter() - t0, 2)}
     documents = assistant.documents
 
-    def run(question: str) -> SystemOutput:
+    def run(question: str, history: Sequence[str] = ()) -> SystemOutput:
+        question = standalone_question(assistant, question, history)
         t0 = time.perf_counter()
         found = lc.search(store, question, max(k, RANK_DEPTH))
         latency = (time.perf_counter() - t0) * 1000
