@@ -1,49 +1,111 @@
 """Follow-up questions rewritten into standalone ones, using the conversation so far. Rule-based: the
-rewritten question is returned so the user sees exactly what was searched."""
+rewritten question is returned so the user sees exactly what was searched.
+
+Four kinds of follow-up, tried in this order:
+  a changed value      "What if Ki-67 were 12%?"            the previous question with the number replaced
+  a changed treatment  "And for TACE?"                      the previous question with the treatment replaced
+  a full question      "How was it dosed?"                  the question itself, its pronoun replaced by what the
+                                                            previous question was about (NETTER-1), or that
+                                                            topic put in front when the question names none
+  a fragment           "And per Cloyd?", "the Ki-67 limit?" the previous question with the fragment appended
+A question about a patient keeps the patient: every follow-up to a vignette carries the vignette along.
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Sequence
 
-from .lexicon import Lexicon
+from .lexicon import STOPWORDS, Lexicon
+from .rules import patient_facts
 
 TREATMENTS = ("embolization", "radioembolization", "prrt", "ssa", "transplant", "ablation", "resection",
               "debulking", "chemotherapy", "everolimus", "sunitinib")
+# What "it" can stand for: a treatment or a trial (the lexicon knows three trials by name; codes like RADIANT-4,
+# CALGB 80701 or E2211 are found by their shape).
+TOPICS = (*TREATMENTS, "netter", "clarinet", "promid")
+_TRIAL_CODE = re.compile(r"\b(?:[A-Z]{3,}[A-Z0-9]*(?:-\d+[A-Z]?|\s(?!(?:19|20)\d\d\b)\d{3,})|E\d{4})\b")
+# A verb or adjective form ("resect", "cytoreductive") cannot stand in for a pronoun; the group's noun can.
+_NOUN = {"embolization": "embolization", "radioembolization": "radioembolization", "prrt": "PRRT",
+         "ssa": "somatostatin analogues", "transplant": "liver transplantation", "ablation": "ablation",
+         "resection": "resection", "debulking": "debulking", "chemotherapy": "chemotherapy",
+         "everolimus": "everolimus", "sunitinib": "sunitinib"}
+_NOUN_ENDING = re.compile(r"(?:tion|tomy|ing|apy|ment|ization|isation|mus|nib)$|^[A-Z0-9-]+$")
+
 _FOLLOW_UP_START = re.compile(
     r"^\s*(and|what about|how about|what if|and if|and for|same for|same question for|also|but|"
     r"or|then|in that case|if so|would that|would it|is it|does it|does that|what of|and with)\b",
     re.IGNORECASE)
+# The cues that are not part of the question itself ("is it", "what if" are).
+_CUE = re.compile(r"^\s*(?:and|what about|how about|and for|same for|same question for|also|but|or|then|"
+                  r"in that case|if so|what of|and with)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|this|that|these|those|they|them|such patients?|this patient|she|he)\b",
                       re.IGNORECASE)
+# Pronouns that stand for a treatment or trial; "it" before "to ..."/"that ..." is the dummy subject
+# ("is it safe to resect ...") and stands for nothing.
+_REFERRING = re.compile(r"\b(its|it|they|them|their)\b(?!\s+(?:\w+\s+){0,2}(?:to|that)\b)", re.IGNORECASE)
+# Definite references to something named before: "the control arm", "the two techniques", "were enrolled".
+_ANAPHOR = re.compile(r"\b(?:the (?:control|placebo|comparator|treatment) arm|the hazard ratio|the two \w+|"
+                      r"the (?:trial|study|drug|regimen|procedure|technique)|(?:were|was) enrolled)\b",
+                      re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"^(?:how|what|which|why|when|where|who|whom|whose|is|are|was|were|does|do|did|"
+                            r"can|could|should|would|will|has|have|had)\b", re.IGNORECASE)
 _NUMBER_AFTER = r"(\s*(?:of|=|:|is|was|were|at)?\s*[<>≤≥~]?\s*)\d+(?:[.,]\d+)?\s*%?"
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)\s*%")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A treatment or trial named in a question: where, as written, and the group it belongs to."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+
+    @property
+    def noun(self) -> str:
+        """How to name it in place of a pronoun."""
+        if self.key in _NOUN and not _NOUN_ENDING.search(self.text):
+            return _NOUN[self.key]
+        return self.text.lower() if self.text[:1].isupper() and self.text[1:].islower() else self.text
+
+
+def topic_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
+    """Treatments and trials named in `text`, in order of appearance."""
+    found = [Mention(m.start(), m.end(), m.group(), m.group().upper()) for m in _TRIAL_CODE.finditer(text)]
+    taken = [(m.start, m.end) for m in found]
+    for m in lexicon.pattern.finditer(lexicon.normalise(text)):
+        group = lexicon.form_to_group[m.group(1)]
+        if group not in TOPICS:
+            continue
+        # Normalising can change the length (spelling, "five-year"): find the form in the text as written.
+        at = re.search(re.escape(m.group(1)), text, re.IGNORECASE)
+        start, end = (at.start(), at.end()) if at else m.span(1)
+        if any(s < end and start < e for s, e in taken):
+            continue
+        found.append(Mention(start, end, text[start:end] if at else m.group(1), group))
+        taken.append((start, end))
+    return sorted(found, key=lambda m: m.start)
 
 
 def is_follow_up(question: str, lexicon: Lexicon) -> bool:
     words = question.split()
     if _FOLLOW_UP_START.match(question):
         return True
+    if not topic_mentions(question, lexicon) and (_REFERRING.search(question) or _ANAPHOR.search(question)):
+        return True
     return len(words) <= 6 and (bool(_PRONOUN.search(question)) or not lexicon.concepts(question))
 
 
-def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str | None:
-    """"And for TACE?" after a question on transplant: the same question about TACE."""
-    new = [c for c in lexicon.concepts(follow_up) if c in TREATMENTS]
-    if not new:
-        return None
-    norm_prev = lexicon.normalise(previous)
-    for m in lexicon.pattern.finditer(norm_prev):
-        if lexicon.form_to_group[m.group(1)] in TREATMENTS and lexicon.form_to_group[m.group(1)] != new[0]:
-            surface = next(f for f in lexicon.pattern.finditer(lexicon.normalise(follow_up))
-                           if lexicon.form_to_group[f.group(1)] == new[0])
-            original = follow_up[surface.start():surface.end()] if len(follow_up) == len(
-                lexicon.normalise(follow_up)) else surface.group(1)
-            return previous[:m.start()] + original + previous[m.end():] if len(previous) == len(
-                norm_prev) else norm_prev[:m.start()] + original + norm_prev[m.end():]
-    return None
+def _replace_number(previous: str, at: int, end: int, value: str) -> str:
+    return previous[:at] + value + previous[end:]
 
 
 def substitute_value(previous: str, follow_up: str, lexicon: Lexicon) -> str | None:
-    """"What if Ki-67 were 12 %?": the previous question with that value replaced."""
+    """"What if Ki-67 were 12 %?", "what if only 30% of the liver were involved?": the previous question with
+    that value replaced. A number is matched by the concept before it (Ki-67 12 %) or, for a percentage, by the
+    words after it (30% of the liver)."""
     for concept_match in lexicon.pattern.finditer(lexicon.normalise(follow_up)):
         group = lexicon.form_to_group[concept_match.group(1)]
         num = re.search(r"\d+(?:[.,]\d+)?\s*%?", follow_up[concept_match.end():])
@@ -54,10 +116,66 @@ def substitute_value(previous: str, follow_up: str, lexicon: Lexicon) -> str | N
                 continue
             tail = re.match(_NUMBER_AFTER, previous[m.end():])
             if tail:
-                at = m.end() + len(tail.group(1))
-                end = m.end() + tail.end()
-                return previous[:at] + num.group(0).strip() + previous[end:]
+                return _replace_number(previous, m.end() + len(tail.group(1)), m.end() + tail.end(),
+                                       num.group(0).strip())
+    for num in _PERCENT.finditer(follow_up):
+        after = _content_words(follow_up[num.end():], 4)
+        for old in _PERCENT.finditer(previous):
+            if after & _content_words(previous[old.end():], 4):
+                return _replace_number(previous, old.start(1), old.end(1), num.group(1))
     return None
+
+
+def _content_words(text: str, n: int) -> set[str]:
+    words = re.findall(r"[a-z][a-z-]+", text.lower())[:n]
+    return {w for w in words if w not in STOPWORDS}
+
+
+def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str | None:
+    """"And for TACE?" after a question on transplant: the same question about TACE. Only for a fragment naming
+    one treatment: "And how does Y-90 compare with TACE?" is a question of its own."""
+    body = _strip_cue(follow_up)
+    new = [c for c in lexicon.concepts(follow_up) if c in TREATMENTS]
+    if len(new) != 1 or _QUESTION_WORD.match(body):
+        return None
+    surface = next(m for m in topic_mentions(follow_up, lexicon) if m.key == new[0]) \
+        if any(m.key == new[0] for m in topic_mentions(follow_up, lexicon)) else None
+    for m in topic_mentions(previous, lexicon):
+        if m.key in TREATMENTS and m.key != new[0]:
+            # "TAE/TACE/TARE": the whole list is what is being asked about.
+            end = m.end + len(re.match(r"(?:/[\w-]+)*", previous[m.end:]).group(0))
+            replacement = surface.text if surface else new[0]
+            if surface and surface.start > 0 and re.search(r"\b(?:surgical|percutaneous|bland|lobar)\s*$",
+                                                            follow_up[:surface.start]):
+                replacement = follow_up[:surface.start].split()[-1] + " " + replacement
+            return previous[:m.start] + replacement + previous[end:]
+    return None
+
+
+def topic_name(text: str, topic: Mention) -> str:
+    """The topic as a heading: "TAE/TACE" when the question names a list."""
+    more = re.match(r"(?:/[\w-]+)*", text[topic.end:]).group(0)
+    return topic.noun + more if topic.noun == topic.text else topic.noun
+
+
+def resolve_pronouns(text: str, topic: Mention) -> tuple[str, bool]:
+    """`text` with its referring pronouns replaced by the topic's name; whether any was."""
+    def name(m: re.Match[str]) -> str:
+        return f"{topic.noun}'s" if m.group(1).lower() in ("its", "their") else topic.noun
+    out, n = _REFERRING.subn(name, text)
+    return out, n > 0
+
+
+def _strip_cue(question: str) -> str:
+    """"And what about histotripsy?" -> "histotripsy": every leading follow-up cue goes."""
+    body = question.strip(" ,?")
+    while (stripped := _CUE.sub("", body, count=1).strip(" ,?")) != body:
+        body = stripped
+    return body
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "?"
 
 
 def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
@@ -70,5 +188,25 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
         out = rewrite(previous, question, lexicon)
         if out:
             return out
-    stripped = _FOLLOW_UP_START.sub("", question).strip(" ,?")
-    return f"{previous.rstrip(' ?')} — {stripped}?" if stripped else previous
+    body = _strip_cue(question)
+    if not body:
+        return previous
+    topics = topic_mentions(previous, lexicon)
+    resolved = False
+    if topics:
+        body, resolved = resolve_pronouns(body, topics[0])
+    if patient_facts(previous).facts.is_case():      # a patient: keep every fact of the vignette
+        return f"{previous.rstrip(' ?')} — {body}?"
+    own = topic_mentions(body, lexicon)
+    if len(own) >= 2 or (own and re.search(r"\b(?:vs\.?|versus|compared)\b", body, re.IGNORECASE)):
+        return _sentence(body)          # "CAPTEM versus temozolomide alone?" names its own subject
+    if resolved or _QUESTION_WORD.match(body):
+        if topics and not resolved and not own:
+            return f"{topic_name(previous, topics[0])}: {_sentence(body)}"
+        return _sentence(body)
+    if topics and not own and re.match(r"the\s", body, re.IGNORECASE):
+        # "the contraindications, per Gangi" after a question on TAE/TACE: another aspect of TAE/TACE, not the
+        # rest of that question (which may name another review). "for TACE", "per Cloyd" change one part of
+        # the previous question and keep the rest.
+        return f"{topic_name(previous, topics[0])}: {body}?"
+    return f"{previous.rstrip(' ?')} — {body}?"

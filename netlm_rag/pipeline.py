@@ -51,9 +51,7 @@ class Turn:
 
 
 def is_case(facts: PatientFacts) -> bool:
-    """The question describes a patient: two facts or more. One alone ("... after progression on SSA?") is as
-    often a question about the literature."""
-    return len(facts.present()) >= 2
+    return facts.is_case()
 
 
 def clean_question(question: Any, limit: int) -> str:

@@ -27,3 +27,69 @@ def test_unrelated_new_question_is_not_rewritten():
 def test_vague_follow_up_is_joined_to_previous():
     out = condense("and bilirubin 3 mg/dL?", [PREV], L)
     assert out.startswith(PREV.rstrip("?")) and "bilirubin 3 mg/dL" in out
+
+
+# The eval set's follow-up items (type follow_up) measure these end to end; here each rewrite on its own.
+def test_pronoun_stands_for_the_trial_or_treatment_asked_about():
+    assert condense("How was it dosed, and what did the control arm get?",
+                    ["What did NETTER-1 show for midgut NETs?"], L) \
+        == "How was NETTER-1 dosed, and what did the control arm get?"
+    assert condense("Why was its phase III trial stopped early?",
+                    ["Sunitinib for pNET: dose used in the phase III trial?"], L) \
+        == "Why was sunitinib's phase III trial stopped early?"
+    # A verb form cannot replace a pronoun; the treatment's noun does.
+    assert condense("And how often does it recur afterwards?",
+                    ["How much of the liver can a referral centre safely resect?"], L) \
+        == "How often does resection recur afterwards?"
+
+
+def test_dummy_it_is_not_replaced():
+    out = condense("Is it safe to do that after a Whipple?", ["When is TACE used?"], L)
+    assert "Is it safe" in out
+
+
+def test_question_without_a_subject_gets_the_previous_topic():
+    assert condense("How many patients were enrolled, and what was the hazard ratio?",
+                    ["RADIANT-4: does everolimus still work when liver mets are extensive?"], L) \
+        == "RADIANT-4: How many patients were enrolled, and what was the hazard ratio?"
+    assert condense("And the contraindications, per Gangi?", ["Indications for TAE/TACE according to La Salvia?"], L) \
+        == "TAE/TACE: the contraindications, per Gangi?"
+
+
+def test_question_with_its_own_subject_stands_alone():
+    assert condense("And how does Y-90 compare with TACE?", ["TAE vs TACE: does adding chemo help?"], L) \
+        == "How does Y-90 compare with TACE?"
+    assert condense("And CAPTEM versus temozolomide alone?", ["CAPTEM response rate in pNET?"], L) \
+        == "CAPTEM versus temozolomide alone?"
+
+
+def test_treatment_list_is_replaced_whole():
+    out = condense("And for surgical cytoreduction?", ["Contraindications to TAE/TACE/TARE per Gangi & Howe?"], L)
+    assert out == "Contraindications to surgical cytoreduction per Gangi & Howe?"
+
+
+def test_percentage_matched_by_the_words_after_it():
+    prev = "47M, ileal NET G1 (Ki-67 2%), primary out, stable >1 yr, no EHD, tumour replaces ~60% of the liver. LT?"
+    out = condense("What if only 30% of the liver were involved?", [prev], L)
+    assert "~30% of the liver" in out and "Ki-67 2%" in out and "60%" not in out
+
+
+def test_follow_up_to_a_patient_keeps_the_patient():
+    prev = "58F, G1 pNET, Ki-67 2%, 30% liver involvement, stable 12 mo: is she a transplant candidate?"
+    out = condense("Can anything be done to make it possible sooner?", [prev], L)
+    assert out.startswith(prev.rstrip("?")) and "liver transplantation possible" in out
+
+
+def test_new_topic_after_a_conversation_is_searched_as_asked():
+    history = ["Dermine's checklist for considering LT in NELM?"]
+    for q in ("What share of NETs arise in the digestive tract? Macedo and Dermine give different figures.",
+              "What temperature should cryoablation reach?",
+              "Sensitivity of US vs CT vs MRI vs SRS vs Ga-68 PET/CT for detecting NELM?"):
+        assert condense(q, history, L) == q
+
+
+def test_fragments_keep_the_rest_of_the_previous_question():
+    assert condense("And per Cloyd?", ["Max lesion size for RFA per the Dermine review?"], L) \
+        == "Max lesion size for RFA per the Dermine review — per Cloyd?"
+    assert condense("And what about histotripsy?", ["Cryoablation of NELM: what temperature?"], L) \
+        == "Cryoablation of NELM: what temperature — histotripsy?"

@@ -66,6 +66,13 @@ class PatientFacts:
     def present(self) -> tuple[str, ...]:
         return tuple(f.name for f in fields(self) if getattr(self, f.name) is not None)
 
+    def is_case(self) -> bool:
+        """The text describes a patient: two facts or more. One alone ("... after progression on SSA?") is as
+        often a question about the literature. Derived facts do not count: "pNET" gives a primary site and its
+        portal drainage, yet describes no one."""
+        stated = [n for n in self.present() if not (self.get(n).note or "").startswith(DERIVED)]  # type: ignore[union-attr]
+        return len(stated) >= 2
+
     def to_dict(self) -> dict[str, Any]:
         return {name: self.get(name).to_dict() for name in self.present()}  # type: ignore[union-attr]
 
