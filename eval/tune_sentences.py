@@ -26,7 +26,10 @@ from netlm_rag.config import AnswerSettings, Settings  # noqa: E402
 from netlm_rag.corpus import mentioned_documents  # noqa: E402
 from netlm_rag.evaluation.metrics import key_fact_recall  # noqa: E402
 from netlm_rag.evaluation.qaset import load_qa  # noqa: E402
+from netlm_rag.evaluation.systems import standalone_question  # noqa: E402
+from netlm_rag.evidence import guide_ranking  # noqa: E402
 from netlm_rag.pipeline import Assistant  # noqa: E402
+from netlm_rag.rules import patient_facts  # noqa: E402
 
 GRID = {
     "w_overlap": (0.0, 0.2, 0.35, 0.5, 0.7, 1.0, 1.5, 2.0),
@@ -36,6 +39,8 @@ GRID = {
     "select_margin": (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0),
     "new_review_bonus": (0.0, 0.02, 0.05, 0.1),
     "depth": (3, 4, 6, 8, 10),
+    "overflow_words": (0, 10, 20),
+    "overflow_margin": (0.0, 0.1, 0.2, 0.3),
 }
 MAX_DEPTH = max(GRID["depth"])
 MIN_GAIN = 0.002
@@ -48,10 +53,11 @@ def prepare(assistant: Assistant, qa_path: Path) -> list[tuple[list, tuple[str, 
     for item in load_qa(qa_path):
         if not item.answerable or not item.key_facts:
             continue
-        q = item.question
+        q = standalone_question(assistant, item.question, item.history)    # as Assistant.ask searches it
         qvec = assistant.retriever.embed(q)
         named = mentioned_documents(q, assistant.aliases)
-        hits = assistant.retriever.hybrid(q, assistant.settings.retrieval.k, qvec, named)
+        guide = guide_ranking(q, patient_facts(q).facts, assistant.criteria)
+        hits = assistant.retriever.hybrid(q, assistant.settings.retrieval.k, qvec, named, guide)
         cands = candidates(q, hits, assistant.sentence_scorer(qvec), assistant.retriever.lexicon, deep, assistant.idf,
                            assistant.tokens)
         out.append((cands, item.key_facts, sorted(named) if len(named) >= 2 else []))

@@ -126,7 +126,8 @@ def select(cands: list[Candidate], cfg: AnswerSettings, required: Collection[str
         if any(near_duplicate(pick, c) for c in chosen):
             continue
         n = len(pick.text.split())
-        if chosen and words + n > cfg.max_words:
+        if chosen and words + n > cfg.max_words and not (
+                words + n <= cfg.max_words + cfg.overflow_words and pick.score >= best - cfg.overflow_margin):
             continue
         chosen.append(pick)
         words += n

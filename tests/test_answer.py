@@ -76,10 +76,28 @@ def test_abstains_below_similarity_floor_and_on_unknown_terms():
 
 
 def test_word_budget_is_respected_except_for_a_disagreeing_source():
-    ans = compose_answer("Stable disease months?", HITS[:1], scores, DOCS, AnswerSettings(max_words=12), L)
+    tight = AnswerSettings(max_words=12, overflow_words=0)
+    ans = compose_answer("Stable disease months?", HITS[:1], scores, DOCS, tight, L)
     assert len(ans.citations) == 1
-    both = compose_answer("Ki-67 transplantation", HITS, scores, DOCS, AnswerSettings(max_words=12), L)
+    both = compose_answer("Ki-67 transplantation", HITS, scores, DOCS, tight, L)
     assert len(both.citations) == 2 and both.conflicts        # the second review is added only to show it
+
+
+def test_a_strong_sentence_may_overflow_the_budget_a_little_a_weak_one_may_not():
+    # The two sentences of review a: 11 and 9 words; both score alike, so the second is strong.
+    loose = compose_answer("Stable disease months?", HITS[:1], scores, DOCS,
+                           AnswerSettings(max_words=12, overflow_words=10, overflow_margin=0.3), L)
+    assert len(loose.citations) == 2
+    short = compose_answer("Stable disease months?", HITS[:1], scores, DOCS,
+                           AnswerSettings(max_words=12, overflow_words=5, overflow_margin=0.3), L)
+    assert len(short.citations) == 1                           # 20 words > 12 + 5
+
+    def weak_second(hit: Hit) -> np.ndarray:
+        return np.array([0.9, 0.1][:len(hit.chunk.sentences)])
+
+    weak = compose_answer("Stable disease months?", HITS[:1], weak_second, DOCS,
+                          AnswerSettings(max_words=12, overflow_words=10, overflow_margin=0.3), L)
+    assert len(weak.citations) == 1
 
 
 def test_quantities_pick_the_nearest_subject():
