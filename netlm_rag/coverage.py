@@ -16,7 +16,9 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 _COMMON = frozenset("what which when where who why how is are can could should would does do did the a an "
                     "in for with and or my our patient patients doc dr i we any".split())
 _SHORTHAND = re.compile(r"^\d+(?:[a-z]{1,3})$")
-_CODE = re.compile(r"^([a-z]{2,})-?(\d{3,})$")       # trial codes: CALGB80701, E2211, NCT01234567
+_CODE = re.compile(r"^([a-z]{2,})-?(\d{3,})$")       # trial codes: CALGB80701, NCT01234567
+_SHORT_CODE = re.compile(r"^([a-z])-?(\d{4,})$")      # E2211 (ECOG 2211)
+_DISTINCT_NUMBER = re.compile(r"^(?!(?:19|20)\d\d$)\d{4,}$")
 _SPACED_CODE = re.compile(r"^[\s-]+(\d{3,})\b")
 CENTRAL_MAX_TOKENS = 6   # a question this short is about its unknown word, not merely mentioning it
 # An unknown acronym or name among the first words of a question is its topic: "Is PSMA PET useful ...?",
@@ -103,9 +105,12 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Colle
     if not tokens or tokens[0] in vocabulary:
         return True
     head = tokens[0]
-    code = _CODE.match(head)
-    if code and code.group(1) in vocabulary and code.group(2) in vocabulary:
-        return True           # a trial code written joined here and spaced in the text ("CALGB80701")
+    code, short = _CODE.match(head), _SHORT_CODE.match(head)
+    if (code and code.group(1) in vocabulary and code.group(2) in vocabulary) or (
+            short and short.group(2) in vocabulary and _DISTINCT_NUMBER.match(short.group(2))):
+        # A trial code written joined here and spaced in the text ("CALGB80701"), or shortened the usual way
+        # ("E2211" for "ECOG 2211"): a number of four digits or more that is not a year names the trial.
+        return True
     for v in variants(head) if head.isalpha() else ():
         if v in vocabulary or (len(v) >= 5 and v[:min(9, max(5, round(0.6 * len(v))))] in stems):
             return True

@@ -91,6 +91,13 @@ def test_a_trial_code_spaced_or_joined_is_the_same_name():
     assert unknown_terms("CALGB 80702: everolimus with bevacizumab in pNET?", vocab | {"calgb80701"}, L) == ("CALGB",)
 
 
+def test_a_trial_shortened_to_letter_and_number_is_known_by_its_number():
+    vocab = VOCAB | {"ecog", "2211", "2020", "~chemotherapy"}
+    assert unknown_terms("E2211: CAPTEM vs temozolomide in pNET?", vocab, L) == ()          # "ECOG 2211" in the text
+    assert unknown_terms("E2212: CAPTEM vs temozolomide in pNET?", vocab, L) == ("E2212",)
+    assert unknown_terms("E2020: CAPTEM vs temozolomide in pNET?", vocab, L) == ("E2020",)  # a year names nothing
+
+
 @pytest.mark.parametrize("q, term", [
     ("Is PSMA PET useful to stage pNET liver metastases?", "PSMA"),
     ("CLARINET FORTE: what PFS does lanreotide give after progression on standard dosing?", "FORTE"),
