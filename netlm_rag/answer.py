@@ -21,6 +21,7 @@ SentenceScores = Callable[[Hit], np.ndarray]   # cosine of the question with eac
 
 _CITATION_ONLY = re.compile(r"^[\s\[\]()\d,;.–-]*$")
 _WORDS = re.compile(r"[a-z0-9][a-z0-9%-]*")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,14 +148,21 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
         about = topic(c.chunk.section, c.text, lexicon)
         for q in quantities(c.text, lexicon):
             stated.setdefault((q.subject, q.unit), set()).add((c.chunk.doc_id, q.number, about, q.limit))
+    if not stated:
+        return chosen
     best = cands[0].score
 
     def disagrees(c: Candidate) -> bool:
+        # Cheapest tests first: most candidates state no number, or none about a quantity the answer states.
+        if not _DIGIT.search(c.text):
+            return False
+        same = [q for q in quantities(c.text, lexicon) if (q.subject, q.unit) in stated]
+        if not same:
+            return False
         about = topic(c.chunk.section, c.text, lexicon)
         return any(doc != c.chunk.doc_id and num != q.number and about == other
                    and c.score >= best - (limit_margin if q.limit and was_limit else margin)
-                   for q in quantities(c.text, lexicon)
-                   for doc, num, other, was_limit in stated.get((q.subject, q.unit), ()))
+                   for q in same for doc, num, other, was_limit in stated[(q.subject, q.unit)])
 
     extra: list[Candidate] = []
     for c in cands:
