@@ -43,6 +43,14 @@ UNCOMMON_ZIPF = 4.0
 RARE_PAIR_ZIPF = 3.0
 
 
+# Patient groups the criteria are not written for. Common English, so the rare-word rules never see them, yet a
+# question about a pregnant patient or a child answered with adult criteria is wrong, not merely loose: when
+# the corpus never names the group, the question is not covered. ("Child-Pugh" is a score, not a child.)
+_POPULATION = re.compile(r"\b(child(?:ren)?|paediatric|pediatric|infants?|neonat\w*|adolescen\w*|teenagers?|"
+                         r"pregnan\w*|breast-?feeding|lactating|elderly|octogenarians?|nonagenarians?)\b(?!-)",
+                         re.IGNORECASE)
+
+
 def english_zipf(word: str) -> float:
     from wordfreq import zipf_frequency   # bundled word counts; imported lazily (~0.3 s)
 
@@ -129,7 +137,8 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
     """Terms that make the question uncovered: a strong unknown name anywhere; a weak one when the question
     is short enough to be about it or, in a question that is not a `case`, opens with it; two unknown uncommon
     words in a question that is not a case (a vignette lists findings: one comorbidity the reviews never name
-    does not make the case off-topic); or a synonym group the corpus never mentions."""
+    does not make the case off-topic); a patient group the corpus never names (children, pregnancy); or a
+    synonym group the corpus never mentions."""
     stems = prefixes(vocabulary) if stems is None else stems
     norm = lexicon.normalise(question)
     out = []
@@ -162,6 +171,7 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
             weak.append(word)
         if rare_word:
             rare.append(word)
+    out += [m.group(0) for m in _POPULATION.finditer(question) if not known(m.group(0), vocabulary, lexicon, stems)]
     # Two unknown names in one question ("Lu-177 PSMA radioligand") mean it is about something else; so do two
     # words the corpus never uses that are not everyday English ("indocyanine green fluorescence").
     if len(set(weak)) >= 2:

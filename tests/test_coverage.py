@@ -130,3 +130,17 @@ def test_a_case_has_two_patient_facts_or_more():
     assert is_case(patient_facts("58F, G1 pNET, Ki-67 2%, 30% liver involvement: LT?").facts)
     # "after progression" is one fact and a question about a trial, not a patient
     assert not is_case(patient_facts("CLARINET FORTE: what PFS does lanreotide give after progression?").facts)
+
+
+@pytest.mark.parametrize("q, term", [
+    ("Pregnant patient with NELM on lanreotide: continue or stop?", "Pregnant"),
+    ("Is liver transplantation for NELM done in children?", "children"),
+    ("34F, 20 weeks pregnant, G2 pNET, 30% liver involvement: TACE?", "pregnant"),
+])
+def test_a_patient_group_the_reviews_never_name_is_not_covered(q, term):
+    assert term in unknown_terms(q, VOCAB, L, case=True) and term in unknown_terms(q, VOCAB, L)
+
+
+def test_a_named_patient_group_or_a_score_is_not_a_gap():
+    assert unknown_terms("Is liver transplantation for NELM done in children?", VOCAB | {"children"}, L) == ()
+    assert "Child" not in unknown_terms("Max Child-Pugh class for TACE?", VOCAB | {"child-pugh", "child", "pugh"}, L)
