@@ -7,7 +7,7 @@ import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .config import Settings
 from .errors import NetlmError
@@ -98,20 +98,34 @@ def render_turn(d: dict) -> str:
     return "\n".join(lines)
 
 
+def batch_lines(path: str) -> Iterator[str]:
+    """The questions of a batch file, or of stdin ("-") as they are typed: a terminal conversation."""
+    if path == "-":
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+        return
+    yield from Path(path).read_text(encoding="utf-8").splitlines()
+
+
 def cmd_ask(args, s: Settings) -> int:
     from .pipeline import Assistant, clean_question
 
+    if args.conversation and not args.batch:
+        from .errors import BadInput
+        raise BadInput("--conversation needs --batch FILE (or --batch - to type the questions)")
     facts = json.loads(Path(args.facts).read_text(encoding="utf-8")) if args.facts else None
     if not args.batch:
         clean_question(args.question or "", s.answer.max_question_chars)   # refuse before the 8 s model load
     assistant = Assistant.load(s, chat=chat_backend(s))
     if args.batch:
-        failures = 0
-        for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
+        failures, turns = 0, []
+        for line in batch_lines(args.batch):
             if not line.strip():
                 continue
             try:
-                out = assistant.ask(line, facts=facts, k=args.k).to_dict()
+                turn = assistant.ask(line, history=tuple(turns), facts=facts, k=args.k)
+                turns += [turn] if args.conversation else []
+                out = turn.to_dict()
             except NetlmError as exc:
                 out, failures = {"question": line, "error": str(exc)}, failures + 1
             emit(out, args.json, render_turn(out) if "error" not in out else f"error: {out['error']}")
@@ -183,7 +197,10 @@ def parser() -> argparse.ArgumentParser:
     rm.add_argument("doc_id")
     a = sub.add_parser("ask", help="answer a question with citations and the criteria check")
     a.add_argument("question", nargs="?")
-    a.add_argument("--batch", help="file with one question per line (model loaded once)")
+    a.add_argument("--batch", help="file with one question per line, '-' for stdin (model loaded once)")
+    a.add_argument("--conversation", action="store_true",
+                   help="with --batch: the questions are one conversation; follow-ups ('And for TACE?') are "
+                        "rewritten from the earlier ones, and each output shows the question searched")
     a.add_argument("--k", type=int, default=None)
     a.add_argument("--facts", help="JSON file of patient facts that override the parsed ones")
     e = sub.add_parser("eval", help="score the pipeline and baselines on a QA set")

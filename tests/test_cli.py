@@ -42,6 +42,24 @@ def test_ask_batch_prints_one_object_per_line(env_index, capsys, tmp_path):
     assert not lines[0]["abstained"] and lines[1]["abstained"]
 
 
+def test_ask_batch_as_one_conversation_rewrites_follow_ups(env_index, capsys, tmp_path, monkeypatch):
+    f = tmp_path / "conv.txt"
+    f.write_text("What are the Milan criteria for liver transplantation?\nAnd for TACE?\n")
+    code, out, _ = run(capsys, "ask", "--batch", str(f), "--conversation", "--json")
+    first, second = [json.loads(l) for l in out.splitlines()]
+    assert code == 0 and first["standalone_question"] == first["question"]
+    assert second["standalone_question"] == "What are the Milan criteria for TACE?"
+    code, out, _ = run(capsys, "ask", "--batch", str(f), "--json")          # separate questions
+    assert json.loads(out.splitlines()[1])["standalone_question"] == "And for TACE?"
+    import io
+    monkeypatch.setattr("sys.stdin", io.StringIO("What are the Milan criteria for liver transplantation?\n"
+                                                 "And for TACE?\n"))
+    code, out, _ = run(capsys, "ask", "--batch", "-", "--conversation")
+    assert code == 0 and "(searched as: What are the Milan criteria for TACE?)" in out
+    code, _, err = run(capsys, "ask", "What is PRRT?", "--conversation")
+    assert code == 1 and "--conversation needs --batch" in err
+
+
 def test_bad_question_is_one_line_error_not_traceback(env_index, capsys):
     code, out, err = run(capsys, "ask", "   ")
     assert code == 1 and out == "" and err.startswith("error: BadInput") and "Traceback" not in err
