@@ -191,13 +191,12 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     body = _strip_cue(question)
     if not body:
         return previous
-    topics = topic_mentions(previous, lexicon)
+    topics, own = topic_mentions(previous, lexicon), topic_mentions(body, lexicon)
     resolved = False
-    if topics:
+    if topics and not own:       # "And does TACE work, and is it safe?": "it" is TACE, not the old topic
         body, resolved = resolve_pronouns(body, topics[0])
     if patient_facts(previous).facts.is_case():      # a patient: keep every fact of the vignette
         return f"{previous.rstrip(' ?')} — {body}?"
-    own = topic_mentions(body, lexicon)
     if len(own) >= 2 or (own and re.search(r"\b(?:vs\.?|versus|compared)\b", body, re.IGNORECASE)):
         return _sentence(body)          # "CAPTEM versus temozolomide alone?" names its own subject
     if resolved or _QUESTION_WORD.match(body):

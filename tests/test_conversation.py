@@ -1,3 +1,5 @@
+from hypothesis import given, settings, strategies as st
+
 from netlm_rag.conversation import condense, is_follow_up
 from netlm_rag.lexicon import default_lexicon
 
@@ -41,6 +43,11 @@ def test_pronoun_stands_for_the_trial_or_treatment_asked_about():
     assert condense("And how often does it recur afterwards?",
                     ["How much of the liver can a referral centre safely resect?"], L) \
         == "How often does resection recur afterwards?"
+
+
+def test_a_pronoun_after_a_named_subject_stays_with_it():
+    assert condense("And does TACE work there, and is it safe?", ["When is transplantation an option?"], L) \
+        == "Does TACE work there, and is it safe?"
 
 
 def test_dummy_it_is_not_replaced():
@@ -93,3 +100,20 @@ def test_fragments_keep_the_rest_of_the_previous_question():
         == "Max lesion size for RFA per the Dermine review — per Cloyd?"
     assert condense("And what about histotripsy?", ["Cryoablation of NELM: what temperature?"], L) \
         == "Cryoablation of NELM: what temperature — histotripsy?"
+
+
+_WORDS = st.sampled_from(["and", "for", "it", "its", "TACE", "TAE/TACE", "transplant", "Ki-67", "12%", "30%", "of",
+                          "the", "liver", "what", "if", "RADIANT-4", "per", "Cloyd", "how", "was", "dosed", "?", "—",
+                          "58F", "G2", "pNET", "stable", "9", "mo", "they", "them", "x" * 40, "ünïcödé", "(", ")"])
+_TEXT = st.lists(_WORDS, min_size=1, max_size=25).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(question=_TEXT, history=st.lists(_TEXT, max_size=3))
+def test_condense_always_gives_a_question_and_leaves_first_questions_alone(question, history):
+    out = condense(question, history, L)
+    assert isinstance(out, str) and out.strip()
+    assert condense(question, [], L) == question.strip()
+    assert condense(question, history, L) == out                  # deterministic
+    if history and not is_follow_up(question.strip(), L):
+        assert out == question.strip()
