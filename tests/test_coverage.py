@@ -60,8 +60,8 @@ def test_inflections_of_corpus_words_are_known():
 
 
 def test_a_word_with_one_common_affix_removed_is_known():
-    vocab = VOCAB | {"recurrence", "proven", "dose", "capsular"}
-    for q in ("Which recurs more often?", "Is that unproven?", "Any dosing advice?", "Subcapsular lesions?"):
+    vocab = VOCAB | {"metastasize", "proven", "dose", "capsular"}
+    for q in ("Which metastasizes more often?", "Is that unproven?", "Any dosing advice?", "Subcapsular lesions?"):
         assert unknown_terms(q, vocab, L) == (), q
     assert unknown_terms("Is regorafenib an option?", vocab, L) == ("regorafenib",)   # not a 're-' word
 
