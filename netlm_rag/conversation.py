@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from .coverage import drug_like
 from .lexicon import STOPWORDS, Lexicon
 from .rules import patient_facts
 
@@ -149,6 +150,12 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
                                                             follow_up[:surface.start]):
                 replacement = follow_up[:surface.start].split()[-1] + " " + replacement
             return previous[:m.start] + replacement + previous[end:]
+    # "Is cabozantinib effective?" (a drug the lexicon does not know, perhaps not the corpus either) then
+    # "And everolimus?": the drug is what changes.
+    if surface and not any(m.key in TREATMENTS for m in topic_mentions(previous, lexicon)):
+        drug = next((w for w in re.finditer(r"[A-Za-z][A-Za-z-]+", previous) if drug_like(w.group(0))), None)
+        if drug is not None:
+            return previous[:drug.start()] + surface.text + previous[drug.end():]
     return None
 
 

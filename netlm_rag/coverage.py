@@ -51,6 +51,11 @@ _POPULATION = re.compile(r"\b(child(?:ren)?|paediatric|pediatric|infants?|neonat
                          re.IGNORECASE)
 
 
+def drug_like(word: str) -> bool:
+    """A drug name by its INN stem ("belzutifan" is not, "cabozantinib" is): -nib, -mab, -tide, -limus ..."""
+    return len(word) >= 7 and bool(_DRUG.search(word.lower()))
+
+
 def english_zipf(word: str) -> float:
     from wordfreq import zipf_frequency   # bundled word counts; imported lazily (~0.3 s)
 
@@ -63,7 +68,7 @@ def strength(word: str, first: bool) -> str:
     low = word.lower()
     if low in _COMMON or len(word) < 4:
         return ""
-    if _DRUG.search(low) and len(low) >= 7:
+    if drug_like(word):
         return "strong"
     if _SHORTHAND.match(low) or low in _SHORTHAND_TERMS:
         return ""         # vignette shorthand: "44F", "62yo", "3cm", "LFTs"

@@ -117,3 +117,10 @@ def test_condense_always_gives_a_question_and_leaves_first_questions_alone(quest
     assert condense(question, history, L) == out                  # deterministic
     if history and not is_follow_up(question.strip(), L):
         assert out == question.strip()
+
+
+def test_a_drug_the_lexicon_does_not_know_is_what_a_new_drug_replaces():
+    # After an abstention on an unknown drug, "And everolimus?" must not drag that drug along.
+    assert condense("And everolimus?", ["Is cabozantinib effective for pNET liver mets?"], L) \
+        == "Is everolimus effective for pNET liver mets?"
+    assert condense("And everolimus?", ["Does sunitinib improve PFS in pNET?"], L) == "Does everolimus improve PFS in pNET?"
