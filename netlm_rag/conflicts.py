@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import STOPWORDS, Lexicon
+from .lexicon import STOPWORDS, TREATMENT_GROUPS, Lexicon
 from .records import Citation, Conflict
 
 # A number with its comparator and unit: "<10%", "≥ 90 %", "55 years", "6 months", "5 cm".
@@ -34,8 +34,7 @@ _UNIT_FIRST = re.compile(r"(ki-?67)\s*%\s*([<>≤≥]=?\s*)(\d+(?:[.,]\d+)?)(?!\
 _AFTER = re.compile(r"^\s*(?:[a-z-]+\s+)?(mortality|morbidity|survival|recurrence|response|complications?)\b")
 # What a statement is about: a Ki-67 limit for transplantation and one for chemotherapy, or for grading, are
 # different criteria, not a disagreement.
-TOPICS = frozenset({"transplant", "resection", "debulking", "ablation", "embolization", "radioembolization",
-                    "prrt", "ssa", "chemotherapy", "everolimus", "sunitinib"})
+TOPICS = TREATMENT_GROUPS
 _TRIALS = {"clarinet": "ssa", "promid": "ssa", "netter": "prrt"}
 _GRADING = re.compile(r"\b(?:grade[sd]?|grading|g[123]|who\s+classification)\b")
 

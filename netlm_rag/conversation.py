@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .coverage import drug_like
-from .lexicon import STOPWORDS, Lexicon
+from .lexicon import STOPWORDS, TREATMENT_GROUPS, Lexicon
 from .rules import patient_facts
 
-TREATMENTS = ("embolization", "radioembolization", "prrt", "ssa", "transplant", "ablation", "resection",
-              "debulking", "chemotherapy", "everolimus", "sunitinib")
+TREATMENTS = TREATMENT_GROUPS
 # What "it" can stand for: a treatment or a trial (the lexicon knows three trials by name; codes like RADIANT-4,
 # CALGB 80701 or E2211 are found by their shape).
-TOPICS = (*TREATMENTS, "netter", "clarinet", "promid")
+TOPICS = TREATMENTS | {"netter", "clarinet", "promid"}
 _TRIAL_CODE = re.compile(r"\b(?:[A-Z]{3,}[A-Z0-9]*(?:-\d+[A-Z]?|\s(?!(?:19|20)\d\d\b)\d{3,})|E\d{4})\b")
 # A verb or adjective form ("resect", "cytoreductive") cannot stand in for a pronoun; the group's noun can.
 _NOUN = {"embolization": "embolization", "radioembolization": "radioembolization", "prrt": "PRRT",
@@ -139,8 +138,7 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
     new = [c for c in lexicon.concepts(follow_up) if c in TREATMENTS]
     if len(new) != 1 or _QUESTION_WORD.match(body):
         return None
-    surface = next(m for m in topic_mentions(follow_up, lexicon) if m.key == new[0]) \
-        if any(m.key == new[0] for m in topic_mentions(follow_up, lexicon)) else None
+    surface = next((m for m in topic_mentions(follow_up, lexicon) if m.key == new[0]), None)
     for m in topic_mentions(previous, lexicon):
         if m.key in TREATMENTS and m.key != new[0]:
             # "TAE/TACE/TARE": the whole list is what is being asked about.

@@ -19,6 +19,10 @@ his her about after before over under between during both each other some any al
 per via if so just only same own up down out off again further once here s t
 """.split())
 
+# The synonym groups that name a treatment: what a statement or a follow-up question can be about.
+TREATMENT_GROUPS = frozenset({"embolization", "radioembolization", "prrt", "ssa", "transplant", "ablation",
+                              "resection", "debulking", "chemotherapy", "everolimus", "sunitinib"})
+
 CONCEPT_PREFIX = "~"   # concept tokens cannot collide with words: the tokenizer never emits "~"
 
 # Keep Ki-67, 177Lu, Y-90, DEB-TACE, 5-HIAA, NETTER-1 and numbers with % or decimals as single tokens.
