@@ -139,7 +139,8 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
     if len(new) != 1 or _QUESTION_WORD.match(body):
         return None
     surface = next((m for m in topic_mentions(follow_up, lexicon) if m.key == new[0]), None)
-    for m in topic_mentions(previous, lexicon):
+    before = topic_mentions(previous, lexicon)
+    for m in before:
         if m.key in TREATMENTS and m.key != new[0]:
             # "TAE/TACE/TARE": the whole list is what is being asked about.
             end = m.end + len(re.match(r"(?:/[\w-]+)*", previous[m.end:]).group(0))
@@ -150,7 +151,7 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
             return previous[:m.start] + replacement + previous[end:]
     # "Is cabozantinib effective?" (a drug the lexicon does not know, perhaps not the corpus either) then
     # "And everolimus?": the drug is what changes.
-    if surface and not any(m.key in TREATMENTS for m in topic_mentions(previous, lexicon)):
+    if surface and not any(m.key in TREATMENTS for m in before):
         drug = next((w for w in re.finditer(r"[A-Za-z][A-Za-z-]+", previous) if drug_like(w.group(0))), None)
         if drug is not None:
             return previous[:drug.start()] + surface.text + previous[drug.end():]

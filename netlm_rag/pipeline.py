@@ -22,7 +22,7 @@ from .lexicon import default_lexicon
 from .records import Answer, Chunk, Document, Hit
 from .retrieval import Retriever
 from .evidence import criterion_rows, guide_ranking
-from .rules import PatientFacts, RuleReport, check, patient_facts
+from .rules import RuleReport, check, patient_facts
 from .store import load_build
 from .terms import ChunkTokens
 
@@ -48,10 +48,6 @@ class Turn:
             "rules": self.rules.to_dict() if self.rules is not None else None,
             "dropped_sentences": a["dropped_sentences"], "latency_ms": round(self.latency_ms, 2),
         }
-
-
-def is_case(facts: PatientFacts) -> bool:
-    return facts.is_case()
 
 
 def clean_question(question: Any, limit: int) -> str:
@@ -126,7 +122,7 @@ class Assistant:
         the question describes a patient; `named`: the reviews it names (both found here when not given)."""
         qvec = self.retriever.embed(question) if qvec is None else qvec
         lex = self.retriever.lexicon
-        case = is_case(patient_facts(question).facts) if case is None else case
+        case = patient_facts(question).facts.is_case() if case is None else case
         unknown = unknown_terms(question, self.vocabulary, lex, self.stems, case)
         if self.chat is not None and not unknown:
             # Same gate as the extractive path: every kept sentence needs a valid, supported citation.
@@ -146,7 +142,7 @@ class Assistant:
         parsed = patient_facts(standalone, facts)         # once: it guides retrieval and feeds the rules
         guide = guide_ranking(standalone, parsed.facts, self.criteria)
         hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec, named, guide)
-        answer = self.compose(standalone, hits, qvec, is_case(parsed.facts), named)
+        answer = self.compose(standalone, hits, qvec, parsed.facts.is_case(), named)
         rules = check(answer=None if answer.abstained else answer.text, facts=parsed)
         turn = Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)
         if self.settings.audit.enabled:

@@ -124,12 +124,13 @@ def test_a_case_opening_with_an_unknown_acronym_is_still_a_case():
 
 
 def test_a_case_has_two_patient_facts_or_more():
-    from netlm_rag.pipeline import is_case
     from netlm_rag.rules import patient_facts
 
-    assert is_case(patient_facts("58F, G1 pNET, Ki-67 2%, 30% liver involvement: LT?").facts)
+    assert patient_facts("58F, G1 pNET, Ki-67 2%, 30% liver involvement: LT?").facts.is_case()
     # "after progression" is one fact and a question about a trial, not a patient
-    assert not is_case(patient_facts("CLARINET FORTE: what PFS does lanreotide give after progression?").facts)
+    assert not patient_facts("CLARINET FORTE: what PFS does lanreotide give after progression?").facts.is_case()
+    # a primary site and the portal drainage derived from it are one statement, not two facts
+    assert not patient_facts("TAE vs TACE for small-bowel NET liver mets: does adding chemo help?").facts.is_case()
 
 
 @pytest.mark.parametrize("q, term", [
