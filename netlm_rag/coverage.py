@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Collection
+from typing import Collection, Mapping
 
 from .lexicon import CONCEPT_PREFIX, STOPWORDS, Lexicon
 
@@ -93,8 +93,38 @@ def uncommon(word: str) -> bool:
     return english_zipf(word) < UNCOMMON_ZIPF
 
 
-def prefixes(vocabulary: Collection[str]) -> frozenset[str]:
-    return frozenset(t[:n] for t in vocabulary for n in range(5, min(len(t), 9) + 1) if t.isalpha())
+Stems = Mapping[str, tuple[str, ...]]    # word prefix (5 to 9 letters) -> the corpus words that start with it
+
+
+def prefixes(vocabulary: Collection[str]) -> Stems:
+    out: dict[str, list[str]] = {}
+    for t in sorted(vocabulary):
+        if t.isalpha():
+            for n in range(5, min(len(t), 9) + 1):
+                out.setdefault(t[:n], []).append(t)
+    return {p: tuple(ts) for p, ts in out.items()}
+
+
+# Endings that turn one form of a word into another ("ablat-ed" / "ablat-ion", "metastas-is" / "metastas-es"). Two
+# words sharing a prefix are forms of one word only when both remainders are endings: "creatinine" is not a form of
+# "creating" (remainders "e" and "g"), although they share the 60 % prefix the test below starts from.
+_ENDINGS = frozenset(
+    "e s es ed d ing ion ions ation ations ative atively ate ates ated ating ator ators atory ive ively ives al ally "
+    "ic ics ical ically y ies ied ity ities ment ments er ers or ors ory ism isms ist ists ize izes ized izing "
+    "ization ise ises ised ising isation ous ously ly ness ence ences ency ent ents ant ants ance ances able ably "
+    "ible ia ias is a ae um us i on tic tics sis ses tion tions sion sions tive tives ture tures".split()) | {""}
+
+
+def form_of(word: str, other: str) -> bool:
+    """Two forms of one word: a shared start of at least five letters, the rest of each an ending; or `word` a
+    shortening of `other` ("periop" for "perioperative")."""
+    if other.startswith(word):
+        return True
+    n = 0
+    while n < min(len(word), len(other)) and word[n] == other[n]:
+        n += 1
+    # Try the longest shared start, then back off: "metastatic" / "metastasis" share "metasta", not "metastat".
+    return any(word[i:] in _ENDINGS and other[i:] in _ENDINGS for i in range(n, 4, -1))
 
 
 _PREFIXES = ("un", "non", "re", "pre", "sub")
@@ -110,10 +140,12 @@ def variants(head: str) -> list[str]:
     return out
 
 
-def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Collection[str] = ()) -> bool:
-    """Known when the whole token is in the corpus, or an inflection of a corpus word ("ablated" for
-    "ablation": same first 60 % of letters, at least 5; one common affix removed first); for hyphenated
+def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Stems | None = None) -> bool:
+    """Known when the whole token is in the corpus, or another form of a corpus word ("ablated" for
+    "ablation": same first 60 % of letters, at least 5, the rest of each an ending (form_of); one common affix
+    removed first); for hyphenated
     words without digits ("SI-NET", "SSTR-PET"), when every part of three or more letters is."""
+    stems = stems or {}
     tokens = [t for t in lexicon.tokenize(word) if not t.startswith(CONCEPT_PREFIX)]
     if not tokens or tokens[0] in vocabulary:
         return True
@@ -125,7 +157,8 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Colle
         # ("E2211" for "ECOG 2211"): a number of four digits or more that is not a year names the trial.
         return True
     for v in variants(head) if head.isalpha() else ():
-        if v in vocabulary or (len(v) >= 5 and v[:min(9, max(5, round(0.6 * len(v))))] in stems):
+        if v in vocabulary or (len(v) >= 5 and any(
+                form_of(v, t) for t in stems.get(v[:min(9, max(5, round(0.6 * len(v))))], ()))):
             return True
     if "-" in word and not any(ch.isdigit() for ch in word):
         # "SI-NET", "SSTR-PET": every part known; "DOTATATE-avid", "octreotide-refractory": a known head
@@ -138,7 +171,7 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Colle
 
 
 def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
-                  stems: Collection[str] | None = None, case: bool = False) -> tuple[str, ...]:
+                  stems: Stems | None = None, case: bool = False) -> tuple[str, ...]:
     """Terms that make the question uncovered: a strong unknown name anywhere; a weak one when the question
     is short enough to be about it or, in a question that is not a `case`, opens with it; two unknown uncommon
     words in a question that is not a case (a vignette lists findings: one comorbidity the reviews never name

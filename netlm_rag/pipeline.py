@@ -13,7 +13,7 @@ from .answer import compose_answer, with_conflict_note
 from .config import Settings
 from .conversation import condense
 from .corpus import document_aliases, load_corpus, mentioned_documents
-from .coverage import prefixes, unknown_terms
+from .coverage import Stems, prefixes, unknown_terms
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
 from .grounded import grounded_answer
@@ -71,7 +71,7 @@ class Assistant:
     vocabulary: frozenset[str] = field(default_factory=frozenset)
     rows: dict[str, int] = field(default_factory=dict)      # chunk id -> row in the build
     aliases: dict[str, str] = field(default_factory=dict)  # "dermine" -> "dermine-2019"
-    stems: frozenset[str] = field(default_factory=frozenset)  # word prefixes, to know inflected forms
+    stems: Stems = field(default_factory=dict)  # word prefix -> corpus words, to know inflected forms
     chat: Callable[[list[tuple[str, str]]], str] | None = None  # optional generative backend (lc.chat_function)
     criteria: dict[str, tuple[int, ...]] = field(default_factory=dict)  # criterion id -> chunk rows (evidence)
 
