@@ -55,7 +55,7 @@ def rescored(c: Candidate, cfg: AnswerSettings) -> Candidate:
 _QUANTITATIVE = re.compile(
     r"\b(how (many|much|often|long|large|big|common|frequent)|what (share|fraction|proportion|percentage|rate|"
     r"dose|size|range|cut-?off|threshold|limit)|rates?|%|percent|median|mean|survival|os|pfs|ttp|mortality|"
-    r"morbidity|incidence|prevalence|response|cut-?offs?|thresholds?|limits?|max(imum)?|min(imum)?|dose|cm|"
+    r"morbidity|incidence|prevalence|response|cut-?offs?|thresholds?|limits?|max(imum)?|min(imum)?|dos(?:e|es|ed|ing|ages?)|cm|"
     r"months?|years?|ki-?67)\b", re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(%|percent|cm|mm|months?|years?|mg|gbq|weeks?|days?|patients)|[<>≤≥]\s*\d")
 

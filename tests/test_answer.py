@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from netlm_rag.answer import compose_answer, verify_citation, with_conflict_note
+from netlm_rag.answer import compose_answer, states_number, verify_citation, with_conflict_note
 from netlm_rag.config import AnswerSettings
 from netlm_rag.conflicts import find_conflicts, quantities
 from netlm_rag.lexicon import default_lexicon
@@ -98,6 +98,14 @@ def test_a_strong_sentence_may_overflow_the_budget_a_little_a_weak_one_may_not()
     weak = compose_answer("Stable disease months?", HITS[:1], weak_second, DOCS,
                           AnswerSettings(max_words=12, overflow_words=10, overflow_margin=0.3), L)
     assert len(weak.citations) == 1
+
+
+def test_a_question_on_dosing_asks_for_a_number():
+    dosing = "randomized 229 patients to receive 177Lu-Dotatate at a dose of 7.4 GBq every 8 weeks"
+    for q in ("How was NETTER-1 dosed?", "NETTER-1 dosing?", "What dosage of Lu-177?", "What dose was used?"):
+        assert states_number(q, dosing), q
+    assert not states_number("Who was NETTER-1 for?", dosing)
+    assert not states_number("How was NETTER-1 dosed?", "The trial was randomized and open-label.")
 
 
 def test_quantities_pick_the_nearest_subject():

@@ -19,6 +19,8 @@ def test_synonyms_map_to_one_concept():
         assert "~prrt" in L.tokenize(q), q
     assert "~ki67" in L.tokenize("MIB-1 index") and "~resection" in L.tokenize("can we cut out the mets")
     assert "~transplant" in L.tokenize("LT") and "~flr" in L.tokenize("future liver remnant")
+    # "How was NETTER-1 dosed?" must share a term with "at a dose of 7.4 GBq".
+    assert all("~dose" in L.tokenize(w) for w in ("dosed", "dosing", "dosage", "doses", "dose"))
 
 
 def test_british_and_american_spelling_meet():
