@@ -4,6 +4,8 @@ rewritten question is returned so the user sees exactly what was searched.
 Four kinds of follow-up, tried in this order:
   a changed value      "What if Ki-67 were 12%?"            the previous question with the number replaced
   a changed treatment  "And for TACE?"                      the previous question with the treatment replaced
+  a changed trial      "And CLARINET at 24 months?"         the previous question with the trial replaced, plus
+                                                            what the fragment adds
   a full question      "How was it dosed?"                  the question itself, its pronoun replaced by what the
                                                             previous question was about (NETTER-1), or that
                                                             topic put in front when the question names none
@@ -158,6 +160,27 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
     return None
 
 
+def substitute_trial(previous: str, follow_up: str, lexicon: Lexicon) -> str | None:
+    """"And CLARINET at 24 months?" after a question on PROMID: the previous question about CLARINET, with what
+    the fragment adds. Appending the fragment instead kept PROMID in the search, and its passages won."""
+    body = _strip_cue(follow_up)
+    if _QUESTION_WORD.match(body):
+        return None
+    mentions = topic_mentions(body, lexicon)
+    if len(mentions) != 1 or mentions[0].key in TREATMENTS:
+        return None
+    new = mentions[0]
+    old = next((m for m in topic_mentions(previous, lexicon) if m.key not in TREATMENTS and m.key != new.key), None)
+    if old is None:
+        return None
+    before, after = body[:new.start].strip(" ,;"), body[new.end:].strip(" ,;?")
+    if re.fullmatch(r"(?:in|for|of|from|with|about)?", before, re.IGNORECASE):
+        before = ""
+    rest = " ".join(x for x in (before, after) if x)
+    out = previous[:old.start] + new.text + previous[old.end:]
+    return f"{out.rstrip(' ?')} — {rest}?" if rest else out
+
+
 def topic_name(text: str, topic: Mention) -> str:
     """The topic as a heading: "TAE/TACE" when the question names a list."""
     more = re.match(r"(?:/[\w-]+)*", text[topic.end:]).group(0)
@@ -190,7 +213,7 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     if not history or not is_follow_up(question, lexicon):
         return question
     previous = history[-1]
-    for rewrite in (substitute_value, substitute_treatment):
+    for rewrite in (substitute_value, substitute_treatment, substitute_trial):
         out = rewrite(previous, question, lexicon)
         if out:
             return out

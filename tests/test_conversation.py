@@ -124,3 +124,17 @@ def test_a_drug_the_lexicon_does_not_know_is_what_a_new_drug_replaces():
     assert condense("And everolimus?", ["Is cabozantinib effective for pNET liver mets?"], L) \
         == "Is everolimus effective for pNET liver mets?"
     assert condense("And everolimus?", ["Does sunitinib improve PFS in pNET?"], L) == "Does everolimus improve PFS in pNET?"
+
+
+def test_another_trial_replaces_the_trial_and_keeps_what_the_fragment_adds():
+    prev = "PROMID: who was enrolled and what happened to time to progression?"
+    out = condense("And CLARINET at 24 months?", [prev], L)
+    assert out == "CLARINET: who was enrolled and what happened to time to progression — at 24 months?"
+    out = condense("And in RADIANT-4, with extensive liver mets?", ["RADIANT-3: size and PFS in pNET?"], L)
+    assert out == "RADIANT-4: size and PFS in pNET — with extensive liver mets?"
+    assert condense("And NETTER-1?", ["What did CLARINET show?"], L) == "What did NETTER-1 show?"
+    # A question of its own about a trial is searched as asked; a trial after a treatment question is not a swap.
+    q = "What did CLARINET show at 24 months?"
+    assert condense(q, [prev], L) == q
+    assert "PROMID" not in condense("And CLARINET?", [prev], L)
+    assert condense("And CLARINET?", ["Is TACE safe in NELM?"], L) != "Is CLARINET safe in NELM?"
