@@ -1,8 +1,9 @@
 """Fit the sentence-selection weights (AnswerSettings: w_overlap, w_context, w_rank, w_number, select_margin,
-new_review_bonus, depth) for key-fact recall on eval/qa.jsonl, and report them on the hold-out set.
+new_review_bonus, depth, the budget overflow and the part coverage) for key-fact recall on eval/qa.jsonl, and
+report them on the hold-out set.
 
 Retrieval is run once per question; every candidate sentence keeps its features (answer.Candidate), so each
-setting tried only re-scores and re-selects (answer.rescored / select / add_disagreeing), exactly as
+setting tried only re-scores and re-selects (answer.rescored / select / cover_parts / add_disagreeing), exactly as
 compose_answer does. Coordinate ascent from the current defaults, a few rounds over a small grid per weight;
 a change is kept only when it gains more than MIN_GAIN on the main set (against fitting noise).
 
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fitting import coordinate_ascent, write_result  # noqa: E402  (eval/fitting.py)
-from netlm_rag.answer import add_disagreeing, candidates, reading_order, rescored, select  # noqa: E402
+from netlm_rag.answer import add_disagreeing, candidates, cover_parts, reading_order, rescored, select  # noqa: E402
 from netlm_rag.config import AnswerSettings, Settings  # noqa: E402
 from netlm_rag.corpus import mentioned_documents  # noqa: E402
 from netlm_rag.evaluation.metrics import key_fact_recall  # noqa: E402
@@ -41,13 +42,17 @@ GRID = {
     "depth": (3, 4, 6, 8, 10),
     "overflow_words": (0, 10, 20),
     "overflow_margin": (0.0, 0.1, 0.2, 0.3),
+    "part_margin": (0.0, 0.2, 0.4, 0.6, 0.8),
+    "w_part": (0.0, 0.25, 0.5, 1.0),
+    "part_overflow_words": (0, 20, 40, 60),
 }
 MAX_DEPTH = max(GRID["depth"])
 MIN_GAIN = 0.002
 
 
-def prepare(assistant: Assistant, qa_path: Path) -> list[tuple[list, tuple[str, ...]]]:
-    """(candidates of the deepest setting, key facts, reviews set against each other) per answerable question."""
+def prepare(assistant: Assistant, qa_path: Path) -> list[tuple[list, tuple[str, ...], list[str], str]]:
+    """(candidates of the deepest setting, key facts, reviews set against each other, the question as searched)
+    per answerable question."""
     deep = replace(assistant.settings.answer, depth=MAX_DEPTH)
     out = []
     for item in load_qa(qa_path):
@@ -60,15 +65,16 @@ def prepare(assistant: Assistant, qa_path: Path) -> list[tuple[list, tuple[str, 
         hits = assistant.retriever.hybrid(q, assistant.settings.retrieval.k, qvec, named, guide)
         cands = candidates(q, hits, assistant.sentence_scorer(qvec), assistant.retriever.lexicon, deep, assistant.idf,
                            assistant.tokens)
-        out.append((cands, item.key_facts, sorted(named) if len(named) >= 2 else []))
+        out.append((cands, item.key_facts, sorted(named) if len(named) >= 2 else [], q))
     return out
 
 
-def score(data, cfg: AnswerSettings, lexicon) -> float:
+def score(data, cfg: AnswerSettings, lexicon, idf) -> float:
     total = 0.0
-    for cands, facts, required in data:
+    for cands, facts, required, question in data:
         pool = sorted((rescored(c, cfg) for c in cands if c.hit_rank < cfg.depth), key=lambda c: -c.score)
-        chosen = reading_order(add_disagreeing(select(pool, cfg, required), pool, lexicon))
+        chosen = cover_parts(select(pool, cfg, required), pool, question, lexicon, cfg, idf)
+        chosen = reading_order(add_disagreeing(chosen, pool, lexicon))
         total += key_fact_recall(" ".join(c.text for c in chosen), facts) or 0.0
     return total / max(len(data), 1)
 
@@ -85,13 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     lex = a.retriever.lexicon
     main_data, hold_data = prepare(a, args.qa), prepare(a, args.holdout)
     start = a.settings.answer
-    cfg, best, path = coordinate_ascent(lambda c: score(main_data, c, lex), start, GRID, args.rounds, MIN_GAIN)
+    cfg, best, path = coordinate_ascent(lambda c: score(main_data, c, lex, a.idf), start, GRID, args.rounds, MIN_GAIN)
     fields = list(GRID)
     result = {
         "main_questions": len(main_data), "holdout_questions": len(hold_data),
         "before": {f: getattr(start, f) for f in fields}, "after": {f: getattr(cfg, f) for f in fields},
-        "main_before": round(score(main_data, start, lex), 4), "main_after": round(best, 4),
-        "holdout_before": round(score(hold_data, start, lex), 4), "holdout_after": round(score(hold_data, cfg, lex), 4),
+        "main_before": round(score(main_data, start, lex, a.idf), 4), "main_after": round(best, 4),
+        "holdout_before": round(score(hold_data, start, lex, a.idf), 4),
+        "holdout_after": round(score(hold_data, cfg, lex, a.idf), 4),
         "path": path, "seconds": round(time.perf_counter() - t0),
     }
     write_result(args.out, result)

@@ -55,8 +55,8 @@ def rescored(c: Candidate, cfg: AnswerSettings) -> Candidate:
 _QUANTITATIVE = re.compile(
     r"\b(how (many|much|often|long|large|big|common|frequent)|what (share|fraction|proportion|percentage|rate|"
     r"dose|size|range|cut-?off|threshold|limit)|rates?|%|percent|median|mean|survival|os|pfs|ttp|mortality|"
-    r"morbidity|incidence|prevalence|response|cut-?offs?|thresholds?|limits?|max(imum)?|min(imum)?|dos(?:e|es|ed|ing|ages?)|cm|"
-    r"months?|years?|ki-?67)\b", re.IGNORECASE)
+    r"morbidity|incidence|prevalence|response|cut-?offs?|thresholds?|limits?|max(imum)?|min(imum)?|"
+    r"dos(?:e|es|ed|ing|ages?)|cm|months?|years?|ki-?67)\b", re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(%|percent|cm|mm|months?|years?|mg|gbq|weeks?|days?|patients)|[<>≤≥]\s*\d")
 
 
@@ -133,6 +133,43 @@ def select(cands: list[Candidate], cfg: AnswerSettings, required: Collection[str
         chosen.append(pick)
         words += n
     return chosen
+
+
+# Where a question changes subject: "TTP and OS?", "comparator, and was there an early OS signal?", "caution or
+# good indication?", a vignette's comma-separated facts.
+_PART_BREAK = re.compile(r"[?:;]|\s[—–-]\s|,\s*(?:and\s+)?|\band\b|\bvs\.?(?!\w)|\bversus\b|\bor\b", re.IGNORECASE)
+
+
+def question_parts(question: str, lexicon: Lexicon) -> list[frozenset[str]]:
+    """The terms only one part of a multi-part question uses, per part ("median TTP and OS?": {ttp}, {os});
+    empty for a question of one part."""
+    tokens = [t for t in (content_tokens(p, lexicon) for p in _PART_BREAK.split(question) if p) if t]
+    out = [t - frozenset().union(*(u for j, u in enumerate(tokens) if j != i)) for i, t in enumerate(tokens)]
+    out = [t for t in out if t]
+    return out if len(out) >= 2 else []
+
+
+def cover_parts(chosen: list[Candidate], cands: list[Candidate], question: str, lexicon: Lexicon,
+                cfg: AnswerSettings, idf: Mapping[str, float]) -> list[Candidate]:
+    """A part of the question no chosen sentence speaks to ("... and was there an early OS signal?") gets the
+    best sentence that does, if one is within `part_margin` of the best answer, even past the word budget (by at
+    most `part_overflow_words`): the budget was filled by the part the embedding liked best."""
+    if not chosen or not cands:
+        return chosen
+    floor = cands[0].score - cfg.part_margin
+    words = sum(len(c.text.split()) for c in chosen)
+    out = list(chosen)
+    for part in question_parts(question, lexicon):
+        if any(c.tokens & part for c in out):
+            continue
+        fits = [c for c in cands if c.score >= floor and c.tokens & part and c not in out
+                and words + len(c.text.split()) <= cfg.max_words + cfg.part_overflow_words
+                and not any(near_duplicate(c, x) for x in out)]
+        if fits:
+            pick = max(fits, key=lambda c: c.score + cfg.w_part * weighted_overlap(part, c.tokens, idf))
+            out.append(pick)
+            words += len(pick.text.split())
+    return out
 
 
 def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Lexicon,
@@ -224,7 +261,8 @@ def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
                        f"< {cfg.abstain_min_similarity:.2f})", hits, question)
     cands = candidates(question, hits, scores, lexicon, cfg, idf, tokens)
     required = sorted(compared) if len(compared) >= 2 else ()
-    chosen = reading_order(add_disagreeing(select(cands, cfg, required), cands, lexicon))
+    chosen = cover_parts(select(cands, cfg, required), cands, question, lexicon, cfg, idf or {})
+    chosen = reading_order(add_disagreeing(chosen, cands, lexicon))
     chunks = {h.chunk.id: h.chunk for h in hits}
     citations = [c for c in (cite(x, documents) for x in chosen) if verify_citation(c, chunks, documents)]
     dropped = len(chosen) - len(citations)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from netlm_rag.answer import compose_answer, states_number, verify_citation, with_conflict_note
+from netlm_rag.answer import compose_answer, question_parts, states_number, verify_citation, with_conflict_note
 from netlm_rag.config import AnswerSettings
 from netlm_rag.conflicts import find_conflicts, quantities
 from netlm_rag.lexicon import default_lexicon
@@ -230,3 +230,25 @@ def test_a_different_limit_is_looked_for_further_down_than_a_different_result():
     res = compose_answer("Survival after transplantation", (Hit(cc, 1.0, 1, 1, 0.8), Hit(cd, 0.9, 2, 2, 0.7)),
                          far_cd, docs, cfg, L)
     assert {c.doc_id for c in res.citations} == {"c"}        # a different result that far down is not added
+
+
+def test_a_multi_part_question_has_one_set_of_own_terms_per_part():
+    parts = question_parts("Rotterdam Lu-177 series: median TTP and OS?", L)
+    assert len(parts) == 3 and any("ttp" in p for p in parts) and any("os" in p for p in parts)
+    assert question_parts("What is the role of PRRT?", L) == []
+    # A term both parts use belongs to neither: it cannot tell which part a sentence answers.
+    assert all("liver" not in p for p in question_parts("Liver burden for TACE, and liver burden for PRRT?", L))
+
+
+def test_a_part_no_selected_sentence_answers_gets_its_best_sentence_past_the_budget():
+    q = "Ki-67 limit for liver transplantation, and how long must disease be stable?"
+    tight = AnswerSettings(max_words=11, overflow_words=0, max_sentences=1, part_overflow_words=10)
+    covered = compose_answer(q, HITS[:1], scores, DOCS, tight, L)
+    assert {c.text.split()[0] for c in covered.citations} == {"Liver", "Stable"}   # 11 + 9 words: past 11
+    # Not past the part's own allowance, and not for a sentence far weaker than the best.
+    from dataclasses import replace as dc_replace
+    assert len(compose_answer(q, HITS[:1], scores, DOCS, dc_replace(tight, part_overflow_words=5), L).citations) == 1
+    assert len(compose_answer(q, HITS[:1], scores, DOCS, dc_replace(tight, part_margin=0.0), L).citations) == 1
+    # A one-part question is left as the budget made it.
+    one = compose_answer("Ki-67 limit for liver transplantation?", HITS[:1], scores, DOCS, tight, L)
+    assert len(one.citations) == 1
