@@ -1,6 +1,7 @@
 """Coverage: named things in a question (drugs, trials, acronyms, diseases) that the corpus never mentions."""
 from __future__ import annotations
 
+import os
 import re
 from typing import Collection, Mapping
 
@@ -120,11 +121,9 @@ def form_of(word: str, other: str) -> bool:
     shortening of `other` ("periop" for "perioperative")."""
     if other.startswith(word):
         return True
-    n = 0
-    while n < min(len(word), len(other)) and word[n] == other[n]:
-        n += 1
+    shared = len(os.path.commonprefix([word, other]))
     # Try the longest shared start, then back off: "metastatic" / "metastasis" share "metasta", not "metastat".
-    return any(word[i:] in _ENDINGS and other[i:] in _ENDINGS for i in range(n, 4, -1))
+    return any(word[i:] in _ENDINGS and other[i:] in _ENDINGS for i in range(shared, 4, -1))
 
 
 _PREFIXES = ("un", "non", "re", "pre", "sub")
@@ -141,10 +140,10 @@ def variants(head: str) -> list[str]:
 
 
 def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Stems | None = None) -> bool:
-    """Known when the whole token is in the corpus, or another form of a corpus word ("ablated" for
-    "ablation": same first 60 % of letters, at least 5, the rest of each an ending (form_of); one common affix
-    removed first); for hyphenated
-    words without digits ("SI-NET", "SSTR-PET"), when every part of three or more letters is."""
+    """Known when the whole token is in the corpus, or another form of a corpus word ("ablated" for "ablation":
+    same first 60 % of letters, at least 5, the rest of each an ending (form_of); one common affix removed
+    first); for hyphenated words without digits ("SI-NET", "SSTR-PET"), when every part of three or more
+    letters is."""
     stems = stems or {}
     tokens = [t for t in lexicon.tokenize(word) if not t.startswith(CONCEPT_PREFIX)]
     if not tokens or tokens[0] in vocabulary:
