@@ -3,7 +3,7 @@ new_review_bonus, depth, the budget overflow and the part coverage) for key-fact
 report them on the hold-out set.
 
 Retrieval is run once per question; every candidate sentence keeps its features (answer.Candidate), so each
-setting tried only re-scores and re-selects (answer.rescored / select / cover_parts / add_disagreeing), exactly as
+setting tried only re-scores and re-selects (answer.rescored / choose), exactly as
 compose_answer does. Coordinate ascent from the current defaults, a few rounds over a small grid per weight;
 a change is kept only when it gains more than MIN_GAIN on the main set (against fitting noise).
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fitting import coordinate_ascent, write_result  # noqa: E402  (eval/fitting.py)
-from netlm_rag.answer import add_disagreeing, candidates, cover_parts, reading_order, rescored, select  # noqa: E402
+from netlm_rag.answer import candidates, choose, rescored  # noqa: E402
 from netlm_rag.config import AnswerSettings, Settings  # noqa: E402
 from netlm_rag.corpus import mentioned_documents  # noqa: E402
 from netlm_rag.evaluation.metrics import key_fact_recall  # noqa: E402
@@ -73,8 +73,7 @@ def score(data, cfg: AnswerSettings, lexicon, idf) -> float:
     total = 0.0
     for cands, facts, required, question in data:
         pool = sorted((rescored(c, cfg) for c in cands if c.hit_rank < cfg.depth), key=lambda c: -c.score)
-        chosen = cover_parts(select(pool, cfg, required), pool, question, lexicon, cfg, idf)
-        chosen = reading_order(add_disagreeing(chosen, pool, lexicon))
+        chosen = choose(pool, question, cfg, lexicon, idf, required)
         total += key_fact_recall(" ".join(c.text for c in chosen), facts) or 0.0
     return total / max(len(data), 1)
 

@@ -210,6 +210,14 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
     return chosen + extra
 
 
+def choose(cands: list[Candidate], question: str, cfg: AnswerSettings, lexicon: Lexicon,
+           idf: Mapping[str, float], required: Collection[str] = ()) -> list[Candidate]:
+    """The answer's sentences, in reading order: the selection within the budget, a sentence for each part of the
+    question it left out, the disagreeing figures. One function, so eval/tune_sentences.py fits exactly this."""
+    chosen = cover_parts(select(cands, cfg, required), cands, question, lexicon, cfg, idf)
+    return reading_order(add_disagreeing(chosen, cands, lexicon))
+
+
 def reading_order(chosen: list[Candidate]) -> list[Candidate]:
     """Group by review in order of relevance; within a review, keep the text's own order."""
     first_seen: dict[str, int] = {}
@@ -261,8 +269,7 @@ def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
                        f"< {cfg.abstain_min_similarity:.2f})", hits, question)
     cands = candidates(question, hits, scores, lexicon, cfg, idf, tokens)
     required = sorted(compared) if len(compared) >= 2 else ()
-    chosen = cover_parts(select(cands, cfg, required), cands, question, lexicon, cfg, idf or {})
-    chosen = reading_order(add_disagreeing(chosen, cands, lexicon))
+    chosen = choose(cands, question, cfg, lexicon, idf or {}, required)
     chunks = {h.chunk.id: h.chunk for h in hits}
     citations = [c for c in (cite(x, documents) for x in chosen) if verify_citation(c, chunks, documents)]
     dropped = len(chosen) - len(citations)
