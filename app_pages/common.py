@@ -24,22 +24,32 @@ def load_model(model: ModelSettings):
 def load_assistant(index_dir: str, corpus_dir: str, build_id: str, model: ModelSettings, check_fresh: bool = True):
     from netlm_rag.pipeline import Assistant
 
+    from netlm_rag.adapt import for_index
+
     s = Settings.from_env()
     s = replace(s, model=model, paths=replace(s.paths, index=Path(index_dir), corpus=Path(corpus_dir)))
-    return Assistant.load(s, embedder=load_model(model), check_fresh=check_fresh)
+    s = for_index(s)      # the corpus-adapted model this build was embedded with
+    return Assistant.load(s, embedder=load_model(s.model), check_fresh=check_fresh)
 
 
 def rebuild(s: Settings, force: bool = False) -> bool:
     """Build or refresh the index with a progress bar; the summary of what changed goes to session state."""
+    from netlm_rag.adapt import prepare_build, prune_models
     from netlm_rag.index import build_index
 
     bar = st.progress(0.0, text="Preparing: reading and chunking the reviews, loading the model…")
+
+    def adapting(done: int, total: int) -> None:
+        bar.progress(min(done / max(total, 1), 1.0), text=f"Adapting the model to the reviews (once per corpus, "
+                                                          f"1–4 minutes): step {done} of {total}")
 
     def progress(done: int, total: int) -> None:
         bar.progress(min(done / max(total, 1), 1.0), text=f"Embedding passages: {done} of {total}")
 
     try:
+        s = prepare_build(s, adapting)
         report = build_index(s, lambda: load_model(s.model), progress=progress, force=force)
+        prune_models(s)
     except NetlmError as exc:
         bar.empty()
         st.error(f"The index could not be built: {exc}")
@@ -61,7 +71,7 @@ def get_assistant(s: Settings):
     status = index_status(s)
     state = status["state"]
     if state == "missing":
-        st.info("No index yet: building it from the corpus now (first run only, about a minute).")
+        st.info("No index yet: building it from the corpus now (first run only, a few minutes).")
         if not rebuild(s):
             return None
         status = index_status(s)

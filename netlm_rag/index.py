@@ -16,7 +16,7 @@ import numpy as np
 from .chunking import chunk_document
 from .config import Settings
 from .corpus import load_corpus
-from .embeddings import Embedder, bundled_model_path, model_fingerprint
+from .embeddings import Embedder, model_fingerprint, model_folder, model_name
 from .errors import IndexStale, NetlmError
 from .lexicon import default_lexicon, lexicon_fingerprint
 from .records import Chunk, Document
@@ -59,9 +59,7 @@ class BuildReport:
 
 def model_identity(settings: Settings) -> dict[str, str]:
     """Name and fingerprint of the configured model, without loading it (loading costs ~8 s)."""
-    folder = Path(settings.model.path) if settings.model.path else bundled_model_path()
-    return {"name": settings.model.name if not settings.model.path else folder.name,
-            "fingerprint": model_fingerprint(folder)}
+    return {"name": model_name(settings.model), "fingerprint": model_fingerprint(model_folder(settings.model))}
 
 
 def build_key(settings: Settings) -> str:

@@ -13,6 +13,7 @@ from .answer import compose_answer, with_conflict_note
 from .config import Settings
 from .conversation import condense
 from .corpus import document_aliases, load_corpus, mentioned_documents
+from .adapt import resolve
 from .coverage import Stems, prefixes, unknown_terms
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
@@ -82,6 +83,10 @@ class Assistant:
         settings = settings or Settings.from_env()
         docs = load_corpus(settings.paths.corpus)
         build = load_build(settings.paths.index, settings.vectors.pg_dsn)
+        settings = resolve(settings, build.manifest.corpus_hash)     # the model this build was embedded with
+        if not settings.model.adapted:      # the plain model's cosines sit higher: its own abstention threshold
+            settings = settings.with_overrides(answer={"abstain_min_similarity":
+                                                       settings.answer.abstain_min_similarity_plain})
         if check_fresh:
             ensure_fresh(build.manifest, docs, settings)
         embedder = embedder or load_embedder(settings.model)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .adapt import resolve
 from .config import Settings
 from .corpus import load_corpus
 from .errors import NetlmError
@@ -28,7 +29,8 @@ def index_status(settings: Settings) -> dict[str, Any]:
         manifest = read_manifest(current_build_path(settings.paths.index))
     except NetlmError as exc:
         return {**out, "state": "missing" if "no index" in str(exc) else "corrupt", "problem": str(exc)}
-    reasons = staleness(manifest, docs, settings)
+    # Judged with the model this build was embedded with: a changed corpus is "new document", not "model changed".
+    reasons = staleness(manifest, docs, resolve(settings, manifest.corpus_hash))
     out.update({
         "state": "stale" if reasons else "fresh", "build_id": manifest.build_id, "built_at": manifest.built_at,
         "chunks": manifest.n_chunks, "units": manifest.n_units, "model": manifest.model,

@@ -17,6 +17,9 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("NETLM_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    # Tests embed with the plain bundled model (one load per session); test_adapt and the eval gate cover the
+    # corpus-adapted model that builds use by default.
+    monkeypatch.setenv("NETLM_ADAPT", "0")
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +61,7 @@ def built_index(tmp_path_factory, embedder):
     from netlm_rag.index import build_index
 
     base = tmp_path_factory.mktemp("built")
-    s = Settings()
+    s = Settings().with_overrides(adapt={"enabled": False})
     s = replace(s, paths=replace(s.paths, corpus=ROOT / "corpus", index=base / "index", data=base / "data"))
     build_index(s, lambda: embedder)
     return s
@@ -69,3 +72,25 @@ def assistant(built_index, embedder):
     from netlm_rag.pipeline import Assistant
 
     return Assistant.load(built_index, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def adapted_assistant(tmp_path_factory):
+    """The default system: the real corpus, the model adapted to it (trained once per session, 1-4 min on two
+    cores), the index embedded with that model. The eval gate measures this."""
+    from dataclasses import replace
+
+    from netlm_rag.adapt import prepare_build
+    from netlm_rag.config import Settings
+    from netlm_rag.embeddings import load_embedder
+    from netlm_rag.index import build_index
+    from netlm_rag.pipeline import Assistant
+
+    base = tmp_path_factory.mktemp("adapted")
+    s = Settings()
+    s = replace(s, paths=replace(s.paths, corpus=ROOT / "corpus", index=base / "index", data=base / "data"))
+    s = prepare_build(s)
+    assert s.model.adapted, "adaptation is on by default"
+    embedder = load_embedder(s.model)
+    build_index(s, lambda: embedder)
+    return Assistant.load(s, embedder=embedder)

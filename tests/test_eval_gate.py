@@ -45,7 +45,7 @@ def test_full_system_meets_accepted_metrics(tmp_path, request):
     reason = pipeline_missing()
     if reason:
         pytest.skip(reason)
-    assistant = request.getfixturevalue("assistant")          # conftest: real corpus, index built in tmp
+    assistant = request.getfixturevalue("adapted_assistant")  # conftest: real corpus, adapted model, index in tmp
     a = accepted()
     subset = gate_subset(load_qa(ROOT / a["subset"]["qa"]), a["subset"]["n"])
     qa = write_subset(subset, tmp_path / "gate.jsonl")

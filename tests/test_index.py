@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def settings_for(corpus_dir: Path, index_dir: Path) -> Settings:
-    s = Settings()
+    s = Settings().with_overrides(adapt={"enabled": False})
     return replace(s, paths=replace(s.paths, corpus=corpus_dir, index=index_dir))
 
 

@@ -227,7 +227,7 @@ def test_pruned_pgvector_builds_drop_their_tables(pg_dsn, corpus_copy, embedder,
     from netlm_rag.store import KEEP_BUILDS
 
     corpus.write_manifest(corpus_copy, [e for e in corpus.read_manifest(corpus_copy) if e["id"] == "cloyd-2020"])
-    s = Settings().with_overrides(vectors={"backend": "pgvector", "pg_dsn": pg_dsn})
+    s = Settings().with_overrides(vectors={"backend": "pgvector", "pg_dsn": pg_dsn}, adapt={"enabled": False})
     s = replace(s, paths=replace(s.paths, corpus=corpus_copy, index=tmp_path / "index"))
     before = tables(pg_dsn)
     ids = []

@@ -1,0 +1,143 @@
+"""Adapting the embedder to the corpus: the training data, the cache key, a real (small) training run, and how
+builds, loading and status use the adapted copy."""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from netlm_rag import adapt, corpus
+from netlm_rag.chunking import chunk_corpus
+from netlm_rag.config import Settings
+from netlm_rag.embeddings import load_embedder, model_fingerprint
+from netlm_rag.errors import NetlmError
+from netlm_rag.index import build_index, corpus_hash, unit_texts
+from netlm_rag.pipeline import Assistant
+from netlm_rag.status import index_status
+
+
+def settings_for(corpus_dir: Path, index_dir: Path, **adapt_overrides) -> Settings:
+    s = Settings().with_overrides(adapt={"enabled": True, **adapt_overrides})
+    return replace(s, paths=replace(s.paths, corpus=corpus_dir, index=index_dir))
+
+
+def test_keyword_queries_are_words_of_the_sentence_and_repeatable():
+    sentence = "Liver transplantation may be considered in highly selected patients with unresectable disease"
+    words = sentence.split()
+    queries = [adapt.keyword_query(sentence, random.Random(seed)) for seed in range(20)]
+    assert queries == [adapt.keyword_query(sentence, random.Random(seed)) for seed in range(20)]
+    for q in queries:
+        assert q and set(q.split()) <= set(words)
+        assert len(q.split()) < len(words), "the query must be a part of the sentence, not all of it"
+    assert len(set(queries)) > 5
+
+
+def test_training_pairs_use_the_units_the_index_embeds(corpus_copy):
+    s = Settings()
+    docs = corpus.load_corpus(corpus_copy)
+    chunks = chunk_corpus(docs, s.chunking)
+    pairs = adapt.training_pairs(chunks, s.adapt, random.Random(0))
+    units = {u for c in chunks for u in unit_texts(c)}
+    tables = {c.id for c in chunks if c.kind == "table"}
+    assert len(pairs) > 1000
+    assert all(p.passage in units and p.chunk_id not in tables for p in pairs)
+    assert all(len(p.passage.split(": ", 1)[-1]) >= s.adapt.min_sentence_chars for p in pairs)
+    assert adapt.batches(pairs[:70], 32) == [pairs[:32], pairs[32:64]], "full batches only"
+
+
+def test_the_key_follows_corpus_settings_and_model_and_resolution_is_idempotent(tmp_path):
+    s = settings_for(tmp_path / "c", tmp_path / "index")
+    one = adapt.resolve(s, "corpus-a")
+    assert Path(one.model.adapted).parent == tmp_path / "index" / "models"
+    assert adapt.resolve(one, "corpus-a") == one
+    assert adapt.resolve(s, "corpus-b").model.adapted != one.model.adapted
+    assert adapt.resolve(s.with_overrides(adapt={"seed": 1}), "corpus-a").model.adapted != one.model.adapted
+    assert adapt.resolve(s.with_overrides(chunking={"max_chars": 900}), "corpus-a").model.adapted \
+        != one.model.adapted
+    assert adapt.resolve(s.with_overrides(adapt={"enabled": False}), "corpus-a").model.adapted == ""
+
+
+@pytest.fixture(scope="module")
+def one_review(tmp_path_factory):
+    """One review (~170 sentences: five training steps at batch 32), adapted and indexed once for this module."""
+    root = tmp_path_factory.mktemp("adapt")
+    src = Path(__file__).resolve().parents[1] / "corpus"
+    dst = root / "corpus"
+    (dst / "raw").mkdir(parents=True)
+    entry = next(e for e in corpus.read_manifest(src) if e["id"] == "cloyd-2020")
+    (dst / "raw" / entry["source_file"]).write_bytes((src / "raw" / entry["source_file"]).read_bytes())
+    corpus.write_manifest(dst, [entry])
+    s = settings_for(dst, root / "index")
+    steps = []
+    resolved = adapt.prepare_build(s, lambda done, total: steps.append((done, total)))
+    build_index(resolved, lambda: load_embedder(resolved.model))
+    return s, resolved, steps
+
+
+@pytest.mark.slow
+def test_training_changes_the_model_and_records_how(one_review):
+    s, resolved, steps = one_review
+    folder = Path(resolved.model.adapted)
+    info = json.loads((folder / adapt.MARKER).read_text())
+    assert info["key"] == folder.name and info["steps"] == len(steps) >= 4 and steps[-1] == (len(steps),) * 2
+    assert info["last_loss"] < info["first_loss"], "the contrastive loss must fall"
+    plain = load_embedder(s.model)
+    adapted = load_embedder(resolved.model)
+    assert adapted.fingerprint != plain.fingerprint == model_fingerprint(adapt.base_folder(s))
+    texts = ["Hepatic resection of neuroendocrine liver metastases", "Somatostatin analogues control symptoms"]
+    a, b = adapted.encode(texts), plain.encode(texts)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    assert not np.allclose(a, b, atol=1e-3), "the adapted weights must differ from the plain model's"
+
+
+@pytest.mark.slow
+def test_a_stored_model_is_reused_and_the_index_loads_with_it(one_review, monkeypatch):
+    s, resolved, _ = one_review
+    monkeypatch.setattr(adapt, "train", lambda *a, **k: pytest.fail("the adapted model is stored: no retraining"))
+    assert adapt.prepare_build(s) == resolved
+    assistant = Assistant.load(s)
+    assert assistant.settings.model.adapted == resolved.model.adapted
+    assert assistant.index_info["model"]["name"].endswith(f"(adapted {Path(resolved.model.adapted).name})")
+    assert index_status(s)["state"] == "fresh"
+    turn = assistant.ask("How should synchronous liver metastases be managed?")
+    assert turn.answer.citations
+
+
+@pytest.mark.slow
+def test_a_corpus_change_keeps_the_build_usable_until_the_rebuild(one_review, tmp_path):
+    s, resolved, _ = one_review
+    edited = tmp_path / "corpus"
+    shutil.copytree(s.paths.corpus, edited)
+    entry = corpus.read_manifest(edited)[0]
+    raw = (edited / "raw" / entry["source_file"]).read_bytes()
+    corpus.add_document(edited, entry["source_file"], raw + b"\n\nAddendum: hepatic resection.\n",
+                        {"title": entry["title"], "year": entry["year"]}, replace_id=entry["id"])
+    s2 = replace(s, paths=replace(s.paths, corpus=edited))
+    status = index_status(s2)
+    assert status["state"] == "stale" and status["usable_while_stale"], status
+    assert "model" not in status["problem"], "the build is judged with the model it was embedded with"
+    assert Assistant.load(s2, check_fresh=False).settings.model.adapted == resolved.model.adapted
+    assert adapt.resolve(s2, corpus_hash(corpus.load_corpus(edited))).model.adapted != resolved.model.adapted, \
+        "a changed corpus gets its own adapted model at the next build"
+
+
+@pytest.mark.slow
+def test_a_deleted_adapted_model_names_the_fix(one_review, tmp_path):
+    s, resolved, _ = one_review
+    gone = replace(resolved, model=replace(resolved.model, adapted=str(tmp_path / "missing")))
+    with pytest.raises(NetlmError, match="netlm-rag build"):
+        load_embedder(gone.model)
+
+
+def test_prune_keeps_only_the_model_of_the_current_build(tmp_path):
+    s = settings_for(tmp_path / "corpus", tmp_path / "index")
+    models = tmp_path / "index" / "models"
+    for name in ("old", "older"):
+        (models / name).mkdir(parents=True)
+    assert sorted(adapt.prune_models(s)) == ["old", "older"]      # no build yet: nothing is in use
+    assert not any(models.iterdir())
