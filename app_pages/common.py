@@ -22,9 +22,8 @@ def load_model(model: ModelSettings):
 # Keyed on the build id too: a rebuild from the CLI while the app runs is picked up at the next rerun.
 @st.cache_resource(show_spinner="Loading the index…", max_entries=2)
 def load_assistant(index_dir: str, corpus_dir: str, build_id: str, model: ModelSettings, check_fresh: bool = True):
-    from netlm_rag.pipeline import Assistant
-
     from netlm_rag.adapt import for_index
+    from netlm_rag.pipeline import Assistant
 
     s = Settings.from_env()
     s = replace(s, model=model, paths=replace(s.paths, index=Path(index_dir), corpus=Path(corpus_dir)))

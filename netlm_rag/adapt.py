@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .config import AdaptSettings, Settings
-from .embeddings import bundled_model_path, model_fingerprint
+from .embeddings import ADAPTED_MARKER, bundled_model_path, model_fingerprint
 from .records import Chunk
 
 logger = logging.getLogger(__name__)
 
 # Bump when the training recipe changes: models adapted by an older recipe are then not reused.
 ADAPT_VERSION = "1"
-MARKER = "adapt.json"       # written last: a folder without it is an interrupted training, never loaded
+MARKER = ADAPTED_MARKER     # written last: a folder without it is an interrupted training, never loaded
 
 Progress = Callable[[int, int], None]
 
@@ -93,8 +93,7 @@ def resolve(settings: Settings, corpus_hash: str) -> Settings:
     Builds pass the corpus's hash; loading passes the one in the index's manifest."""
     if not settings.adapt.enabled:
         return replace(settings, model=replace(settings.model, adapted=""))
-    folder = models_dir(settings) / adapt_key(replace(settings, model=replace(settings.model, adapted="")),
-                                              corpus_hash)
+    folder = models_dir(settings) / adapt_key(settings, corpus_hash)
     return replace(settings, model=replace(settings.model, adapted=str(folder)))
 
 
@@ -187,7 +186,7 @@ def prune_models(settings: Settings) -> list[str]:
     """Remove adapted models the current build does not use (each is ~90 MB)."""
     keep = Path(for_index(settings).model.adapted or "").name
     removed = []
-    for folder in models_dir(settings).glob("*") if models_dir(settings).is_dir() else ():
+    for folder in models_dir(settings).glob("*"):
         if folder.is_dir() and folder.name != keep:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder.name)

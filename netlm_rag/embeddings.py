@@ -25,6 +25,8 @@ class Embedder(Protocol):
 
 
 SMALL_FILE = 64 * 1024   # configs, vocabularies, adapt.json; the weights are far larger
+# Written last into a corpus-adapted model folder (netlm_rag.adapt): without it the training was interrupted.
+ADAPTED_MARKER = "adapt.json"
 
 
 def bundled_model_path() -> Path:
@@ -90,7 +92,7 @@ def model_name(cfg: ModelSettings) -> str:
 def load_embedder(cfg: ModelSettings) -> SentenceTransformerEmbedder:
     """Load from a local folder only. An unknown path is a clear error, never a hub download."""
     folder = model_folder(cfg)
-    if cfg.adapted and not (folder / "adapt.json").is_file():
+    if cfg.adapted and not (folder / ADAPTED_MARKER).is_file():
         raise BadInput(f"the copy of the model adapted to this corpus is missing ({folder}) — run: netlm-rag build")
     if not (folder / "config.json").is_file() and not (folder / "modules.json").is_file():
         raise BadInput(f"no sentence-transformers model in {folder} — set NETLM_MODEL_PATH to a local model folder")
