@@ -39,8 +39,8 @@ def rebuild(s: Settings, force: bool = False) -> bool:
     bar = st.progress(0.0, text="Preparing: reading and chunking the reviews, loading the model…")
 
     def adapting(done: int, total: int) -> None:
-        bar.progress(min(done / max(total, 1), 1.0), text=f"Adapting the model to the reviews (once per corpus, "
-                                                          f"1–4 minutes): step {done} of {total}")
+        bar.progress(min(done / max(total, 1), 1.0), text=f"Adapting the model to the reviews (once per corpus, a few "
+                                                          f"minutes): step {done} of {total}")
 
     def progress(done: int, total: int) -> None:
         bar.progress(min(done / max(total, 1), 1.0), text=f"Embedding passages: {done} of {total}")

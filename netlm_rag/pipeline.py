@@ -93,6 +93,11 @@ class Assistant:
         if embedder.dim != build.manifest.model["dim"]:
             raise BadInput(f"model gives {embedder.dim} dimensions, index has {build.manifest.model['dim']} — "
                            "run: netlm-rag build --force")
+        if embedder.fingerprint != build.manifest.model.get("fingerprint", embedder.fingerprint):
+            # Same dimensions, other weights (the plain model against an index of the corpus-adapted one): the
+            # cosines would be meaningless, and nothing else would notice.
+            raise BadInput(f"the loaded model ({embedder.name}) is not the one this index was embedded with "
+                           f"({build.manifest.model.get('name')}) — run: netlm-rag build")
         retriever = Retriever.create(build, embedder, settings.retrieval)
         aliases = document_aliases(docs)
         # Review names are known words even though cleaning removed the author lines.

@@ -127,6 +127,13 @@ def test_a_corpus_change_keeps_the_build_usable_until_the_rebuild(one_review, tm
 
 
 @pytest.mark.slow
+def test_the_plain_model_is_refused_for_an_index_of_the_adapted_one(one_review):
+    s, _, _ = one_review
+    with pytest.raises(NetlmError, match="not the one this index was embedded with"):
+        Assistant.load(s, embedder=load_embedder(s.model))     # same dimensions, other weights
+
+
+@pytest.mark.slow
 def test_a_deleted_adapted_model_names_the_fix(one_review, tmp_path):
     s, resolved, _ = one_review
     gone = replace(resolved, model=replace(resolved.model, adapted=str(tmp_path / "missing")))

@@ -79,6 +79,17 @@ def test_chat_answers_with_citations_and_highlighted_sources(app):
 
 
 @slow
+def test_the_app_answers_with_the_corpus_adapted_model_of_its_build(adapted_assistant, monkeypatch, tmp_path):
+    monkeypatch.setenv("NETLM_ADAPT", "1")                  # the default outside tests
+    at = start(monkeypatch, adapted_assistant.settings.paths.index, tmp_path / "data")
+    assert not at.error, [e.value for e in at.error]
+    ask(at, "What are the Milan criteria for liver transplantation?")
+    assert not at.error, [e.value for e in at.error]
+    assert "**[1]**" in at.chat_message[1].markdown[0].value
+    assert adapted_assistant.index_info["build_id"] in texts(at.chat_message[1].caption)
+
+
+@slow
 def test_vignette_shows_criteria_table_with_sources(app):
     ask(app, VIGNETTE)
     assert len(app.table) == 1
