@@ -8,12 +8,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .adapt import resolve
 from .audit import log_turn
 from .answer import compose_answer, with_conflict_note
 from .config import Settings
 from .conversation import condense
 from .corpus import document_aliases, load_corpus, mentioned_documents
-from .adapt import resolve
 from .coverage import Stems, prefixes, unknown_terms
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
