@@ -1,6 +1,6 @@
-"""Fit the sentence-selection weights (AnswerSettings: w_overlap, w_context, w_rank, w_number, select_margin,
-new_review_bonus, depth, the budget overflow and the part coverage) for key-fact recall on eval/qa.jsonl, and
-report them on the hold-out set.
+"""Fit the sentence-selection weights (AnswerSettings: w_overlap, w_context, w_rank, w_number, w_previous,
+select_margin, new_review_bonus, depth, the budget overflow and the part coverage) for key-fact recall on
+eval/qa.jsonl, and report them on the hold-out set.
 
 Retrieval is run once per question; every candidate sentence keeps its features (answer.Candidate), so each
 setting tried only re-scores and re-selects (answer.rescored / choose), exactly as
@@ -37,6 +37,7 @@ GRID = {
     "w_context": (0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2),
     "w_rank": (0.0, 0.005, 0.01, 0.02, 0.04),
     "w_number": (0.0, 0.04, 0.08, 0.12, 0.2, 0.3, 0.4),
+    "w_previous": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
     "select_margin": (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0),
     "new_review_bonus": (0.0, 0.02, 0.05, 0.1),
     "depth": (3, 4, 6, 8, 10),

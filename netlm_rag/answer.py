@@ -20,6 +20,10 @@ ABSTAIN_TEXT = "The reviews in this corpus do not cover this question."
 SentenceScores = Callable[[Hit], np.ndarray]   # cosine of the question with each sentence of a hit's chunk
 
 _CITATION_ONLY = re.compile(r"^[\s\[\]()\d,;.–-]*$")
+# A table's or figure's abbreviation key ("LT, liver transplantation; NELM, neuroendocrine liver metastases; ...")
+# left in the prose: it shares every term of a question on those topics and answers none.
+_ABBREVIATION = r"(?=[A-Za-z0-9/-]*[A-Z][A-Za-z0-9/-]*[A-Z])[A-Z][A-Za-z0-9/-]{1,11}"     # two capitals at least
+_LEGEND = re.compile(rf"^(?:{_ABBREVIATION}, [^,;]{{3,80}}[;.]\s*){{2,}}$")
 _WORDS = re.compile(r"[a-z0-9][a-z0-9%-]*")
 _DIGIT = re.compile(r"\d")
 
@@ -36,20 +40,24 @@ class Candidate:
     overlap: float        # IDF-weighted share of the question's terms in the sentence
     context: float        # the same share over the sentence's whole chunk and section title
     states_number: bool   # the question asks for a quantity and the sentence states one
+    previous: float = 0.0 # cosine of the question with the sentence before it in its chunk (0 for the first)
 
 
 def sentence_score(similarity: float, overlap: float, context: float, rank: int, states_number: bool,
-                   cfg: AnswerSettings) -> float:
+                   cfg: AnswerSettings, previous: float = 0.0) -> float:
     """Meaning dominates; shared terms (numbers, acronyms, drug names) break ties that MiniLM misses; the
     passage's own match counts ("Response rates were 18 %" answers a NETTER-1 question only because its
-    section is about NETTER-1); a small rank prior keeps the fused retrieval order in play. The weights
-    live in AnswerSettings and were fitted by eval/tune_sentences.py."""
+    section is about NETTER-1); so does the sentence before it, which often names what this one calls "it"
+    ("It has little interference with the nontumor tissue, except with the kidney, bladder, and bone marrow"
+    follows a sentence on PRRT); a small rank prior keeps the fused retrieval order in play. The weights live
+    in AnswerSettings and were fitted by eval/tune_sentences.py."""
     return (similarity + cfg.w_overlap * overlap + cfg.w_context * context - cfg.w_rank * rank
-            + (cfg.w_number if states_number else 0.0))
+            + (cfg.w_number if states_number else 0.0) + cfg.w_previous * previous)
 
 
 def rescored(c: Candidate, cfg: AnswerSettings) -> Candidate:
-    return replace(c, score=sentence_score(c.similarity, c.overlap, c.context, c.hit_rank, c.states_number, cfg))
+    return replace(c, score=sentence_score(c.similarity, c.overlap, c.context, c.hit_rank, c.states_number, cfg,
+                                           c.previous))
 
 
 _QUANTITATIVE = re.compile(
@@ -81,14 +89,16 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
         ct = tokens.get(hit.chunk.id) or chunk_tokens(hit.chunk, lexicon)
         context = weighted_overlap(q_tokens, ct.context, idf)
         for i, text in enumerate(hit.chunk.sentence_texts()):
-            if len(text) < 30 or _CITATION_ONLY.match(text):
+            if len(text) < 30 or _CITATION_ONLY.match(text) or _LEGEND.match(text):
                 continue
             toks = ct.sentences[i]
             overlap = weighted_overlap(q_tokens, toks, idf)
             sim = float(sims[i]) if i < len(sims) else 0.0
+            previous = float(sims[i - 1]) if 0 < i <= len(sims) else 0.0
             number = states_number(question, text)
-            out.append(Candidate(rank, hit.chunk, i, text, sentence_score(sim, overlap, context, rank, number, cfg),
-                                 toks, sim, overlap, context, number))
+            out.append(Candidate(rank, hit.chunk, i, text,
+                                 sentence_score(sim, overlap, context, rank, number, cfg, previous),
+                                 toks, sim, overlap, context, number, previous))
     best: dict[tuple[str, int], Candidate] = {}
     for c in out:
         key = (c.chunk.doc_id, c.chunk.sentences[c.index].raw_start)

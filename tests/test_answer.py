@@ -184,6 +184,36 @@ def test_selection_weights_come_from_the_settings():
     assert {c.chunk.doc_id for c in deep} == {"a"}
 
 
+def test_a_sentence_inherits_some_relevance_from_the_one_before_it():
+    """"It has little interference with the nontumor tissue, except with the kidney ..." answers a PRRT question
+    only through the sentence before it: the previous sentence's cosine is a feature with its own weight."""
+    from dataclasses import replace as dc_replace
+
+    from netlm_rag.answer import candidates, rescored
+
+    q = "How long must disease be stable?"
+    flat = AnswerSettings(w_overlap=0.0, w_context=0.0, w_number=0.0, w_rank=0.0, w_previous=0.0)
+    cands = {c.index: c for c in candidates(q, HITS[:1], scores, L, flat)}
+    assert cands[0].previous == 0.0                                # nothing before the first sentence
+    assert cands[1].previous == cands[0].similarity == 0.8
+    assert cands[0].score > cands[1].score                         # 0.8 vs 0.5 on its own cosine
+    linked = dc_replace(flat, w_previous=0.5)
+    assert rescored(cands[1], linked).score == 0.5 + 0.5 * 0.8 > rescored(cands[0], linked).score
+
+
+def test_an_abbreviation_key_is_never_an_answer_sentence():
+    raw = ("Intro.\n\nLiver transplantation is rarely offered for metastases. "
+           "LT, liver transplantation; NELM, neuroendocrine liver metastases; ENETS, European Neuroendocrine Tumor "
+           "Society.\n")
+    d = doc("k", raw)
+    ck = chunk_of(d, "Liver")
+    from netlm_rag.answer import candidates
+
+    texts = [c.text for c in candidates("Liver transplantation for NELM per ENETS?", (Hit(ck, 1.0, 1, 1, 0.8),),
+                                        scores, L, AnswerSettings())]
+    assert len(ck.sentences) == 2 and texts == ["Liver transplantation is rarely offered for metastases."]
+
+
 def test_precomputed_chunk_tokens_give_the_same_candidates():
     """The build-time token table is only a cache: same candidates, same scores, same order as tokenizing
     on the fly — and a chunk missing from the table is still tokenized, not skipped."""
