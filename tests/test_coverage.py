@@ -67,6 +67,9 @@ def test_forms_of_one_word_share_a_start_and_differ_by_endings_only():
     # renal dosing was then searched as if the corpus covered it.
     assert not known("creatinine", vocab, L, prefixes(vocab))
     assert known("ablated", vocab, L, prefixes(vocab))
+    assert not form_of("clearance", "clear")
+    clear = VOCAB | {"clear", "clearly", "dose", "reduction", "recommended", "prrt"}
+    assert unknown_terms("PRRT with creatinine clearance 40 mL/min: what dose reduction is recommended?", clear, L)
 
 
 def test_a_word_with_one_common_affix_removed_is_known():
