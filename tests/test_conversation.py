@@ -16,6 +16,13 @@ def test_and_for_tace_swaps_the_treatment():
     assert "TACE" in out and "transplantation" not in out and "Ki-67 8 %" in out
 
 
+def test_intra_arterial_therapy_is_a_treatment_a_follow_up_can_swap_in():
+    """The reviews' umbrella term for TAE/TACE/TARE names a treatment: it replaces the earlier one instead of being
+    appended to a question still about transplantation."""
+    out = condense("And for intra-arterial therapy?", ["Dermine's checklist for considering LT in NELM?"], L)
+    assert out == "Dermine's checklist for considering intra-arterial therapy in NELM?"
+
+
 def test_what_if_value_replaces_the_number():
     out = condense("what if Ki-67 were 12 %?", [PREV], L)
     assert "Ki-67 12 %" in out and "8 %" not in out and "transplantation" in out
