@@ -24,7 +24,6 @@ _CITATION_ONLY = re.compile(r"^[\s\[\]()\d,;.–-]*$")
 # left in the prose: it shares every term of a question on those topics and answers none.
 _ABBREVIATION = r"(?=[A-Za-z0-9/-]*[A-Z][A-Za-z0-9/-]*[A-Z])[A-Z][A-Za-z0-9/-]{1,11}"     # two capitals at least
 _LEGEND = re.compile(rf"^(?:{_ABBREVIATION}, [^,;]{{3,80}}[;.]\s*){{2,}}$")
-_WORDS = re.compile(r"[a-z0-9][a-z0-9%-]*")
 _DIGIT = re.compile(r"\d")
 
 
@@ -40,11 +39,11 @@ class Candidate:
     overlap: float        # IDF-weighted share of the question's terms in the sentence
     context: float        # the same share over the sentence's whole chunk and section title
     states_number: bool   # the question asks for a quantity and the sentence states one
-    previous: float = 0.0 # cosine of the question with the sentence before it in its chunk (0 for the first)
+    previous: float       # cosine of the question with the sentence before it in its chunk (0 for the first)
 
 
 def sentence_score(similarity: float, overlap: float, context: float, rank: int, states_number: bool,
-                   cfg: AnswerSettings, previous: float = 0.0) -> float:
+                   previous: float, cfg: AnswerSettings) -> float:
     """Meaning dominates; shared terms (numbers, acronyms, drug names) break ties that MiniLM misses; the
     passage's own match counts ("Response rates were 18 %" answers a NETTER-1 question only because its
     section is about NETTER-1); so does the sentence before it, which often names what this one calls "it"
@@ -56,8 +55,8 @@ def sentence_score(similarity: float, overlap: float, context: float, rank: int,
 
 
 def rescored(c: Candidate, cfg: AnswerSettings) -> Candidate:
-    return replace(c, score=sentence_score(c.similarity, c.overlap, c.context, c.hit_rank, c.states_number, cfg,
-                                           c.previous))
+    return replace(c, score=sentence_score(c.similarity, c.overlap, c.context, c.hit_rank, c.states_number,
+                                           c.previous, cfg))
 
 
 _QUANTITATIVE = re.compile(
@@ -97,7 +96,7 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
             previous = float(sims[i - 1]) if 0 < i <= len(sims) else 0.0
             number = states_number(question, text)
             out.append(Candidate(rank, hit.chunk, i, text,
-                                 sentence_score(sim, overlap, context, rank, number, cfg, previous),
+                                 sentence_score(sim, overlap, context, rank, number, previous, cfg),
                                  toks, sim, overlap, context, number, previous))
     best: dict[tuple[str, int], Candidate] = {}
     for c in out:
