@@ -26,6 +26,13 @@ CENTRAL_MAX_TOKENS = 6   # a question this short is about its unknown word, not 
 # "CLARINET FORTE: what PFS ...?", "Max Child-Pugh class for TACE?". Lower-case words ("NELM abutting a vein")
 # are phrasing, not names. Main set 18 -> 19 of 24 unanswerable abstained, no answerable one refused.
 LEADING_WORDS = 3
+# "Robotic vs open hepatectomy": the two sides of "vs" are what the question compares. A side the reviews never
+# name cannot be compared, however well they cover the other one, so an unknown uncommon word next to "vs" is the
+# topic even when it is everyday enough for the rare-word rules ("robotic", Zipf 3.5). Not "or": "a Whipple or
+# other major resection" lists alternatives inside a question about something else. Main set 24 -> 25 of 27
+# unanswerable abstained, no answerable one refused on either set.
+_VERSUS = re.compile(r"^(?:vs\.?|versus)$", re.IGNORECASE)
+_ARTICLES = frozenset("a an the".split())
 
 
 # Clinical shorthand that appears in vignettes but names no topic (the reviews need not spell it out).
@@ -173,6 +180,24 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Stems
     return False
 
 
+def compared_words(question: str) -> frozenset[int]:
+    """Start offsets of the words on either side of "vs"/"versus" (articles skipped): "Robotic vs open"."""
+    words = [m for m in re.finditer(r"\S+", question)]
+    out = set()
+    for i, w in enumerate(words):
+        if not _VERSUS.match(w.group(0).strip(",;:()")):
+            continue
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(words) and words[j].group(0).lower() in _ARTICLES:
+                j += step
+            if 0 <= j < len(words):
+                token = _TOKEN.search(words[j].group(0))
+                if token:
+                    out.add(words[j].start() + token.start())
+    return frozenset(out)
+
+
 def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
                   stems: Stems | None = None, case: bool = False) -> tuple[str, ...]:
     """Terms that make the question uncovered: a strong unknown name anywhere; a weak one when the question
@@ -192,6 +217,7 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
     central = len(content) <= CENTRAL_MAX_TOKENS
     weak, rare = [], []
     position = -1             # among the question's words that are not question or function words
+    arms = compared_words(question)
     for m in _TOKEN.finditer(question):
         word = m.group(0)
         if word.lower() not in _COMMON and word.lower() not in STOPWORDS:
@@ -206,7 +232,9 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
                 word, vocabulary, lexicon, stems):
             continue
         leading = not case and not word.islower() and position < LEADING_WORDS
-        if level == "strong" or (level and (central or leading)):
+        if m.start() in arms:
+            out.append(word)      # one side of "X vs Y" the reviews never name
+        elif level == "strong" or (level and (central or leading)):
             out.append(word)      # a name the question opens with is what it asks about ("PSMA PET useful ...?")
         elif level:
             weak.append(word)

@@ -158,3 +158,16 @@ def test_a_patient_group_the_reviews_never_name_is_not_covered(q, term):
 def test_a_named_patient_group_or_a_score_is_not_a_gap():
     assert unknown_terms("Is liver transplantation for NELM done in children?", VOCAB | {"children"}, L) == ()
     assert "Child" not in unknown_terms("Max Child-Pugh class for TACE?", VOCAB | {"child-pugh", "child", "pugh"}, L)
+
+
+def test_a_side_of_a_comparison_the_reviews_never_name_is_the_topic():
+    vocab = VOCAB | {"open", "hepatectomy", "outcome", "data", "~nelm", "~resection", "~ablation", "cryoablation"}
+    # "robotic" is everyday enough for the rare-word rules, but it is what the question compares.
+    assert unknown_terms("Robotic vs open hepatectomy for NELM: any outcome data?", vocab, L) == ("Robotic",)
+    assert unknown_terms("Open versus the robotic hepatectomy for NELM?", vocab, L) == ("robotic",)
+    assert unknown_terms("Open hepatectomy vs. robotic for NELM?", vocab, L) == ("robotic",)
+    # Both sides known: a comparison the reviews can make.
+    assert unknown_terms("Cryoablation vs RFA for NELM?", vocab, L) == ()
+    # An unusual word away from "vs" is phrasing; so is one beside "or", which lists alternatives.
+    assert unknown_terms("Open hepatectomy vs cryoablation for a frail NELM patient?", vocab, L) == ()
+    assert unknown_terms("Does an open Whipple or other hepatectomy hurt NELM outcome?", vocab, L) == ()
