@@ -267,11 +267,16 @@ def abstain(reason: str, hits: tuple[Hit, ...], query: str) -> Answer:
 def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
                    documents: Mapping[str, Document], cfg: AnswerSettings, lexicon: Lexicon,
                    unknown_terms: tuple[str, ...] = (), idf: Mapping[str, float] | None = None,
-                   tokens: Mapping[str, ChunkTokens] | None = None, compared: Collection[str] = ()) -> Answer:
+                   tokens: Mapping[str, ChunkTokens] | None = None, compared: Collection[str] = (),
+                   other_disease: str = "") -> Answer:
     """Cited sentences answering the question, or an abstention with the hits kept as related passages.
-    `compared`: the reviews the question names, when it names two or more; each is cited."""
+    `compared`: the reviews the question names, when it names two or more; each is cited. `other_disease`:
+    the disease the question is about when it is not a neuroendocrine tumour (coverage.other_disease)."""
     if unknown_terms:
         return abstain(f"the reviews never mention {', '.join(unknown_terms)}", hits, question)
+    if other_disease:
+        return abstain(f"the question is about {other_disease}; the reviews cover neuroendocrine tumours and their "
+                       f"liver metastases", hits, question)
     best_dense = max((h.dense_score for h in hits if h.dense_score is not None), default=0.0)
     if not hits or best_dense < cfg.abstain_min_similarity:
         return abstain(f"no passage is close enough to the question (best similarity {best_dense:.2f} "

@@ -248,3 +248,43 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
     if not case and len({w.lower() for w in rare}) >= 2 and min(map(english_zipf, rare)) < RARE_PAIR_ZIPF:
         out.extend(sorted(rare, key=english_zipf))
     return tuple(dict.fromkeys(out))
+
+
+# The reviews are about neuroendocrine tumours. A question about another cancer borrows their words ("Milan
+# criteria", "resection criteria", "liver metastases") and gets their numbers: "Hepatocellular carcinoma: Milan
+# criteria for transplant?" was answered with the NET criteria (Ki-67 < 10 %), and "Colorectal liver metastases:
+# resection criteria?" with NELM ones: wrong for that patient, not merely loose. The rare-word rules cannot see
+# it (every word is in the corpus) and the similarity floor cannot either (the passages are close in meaning).
+_NET_WORDS = re.compile(
+    r"\b(?:nets?|nens?|necs?|neuroendocrine|carcinoids?|nelms?|netlms?|nlms?|pnets?|p-nets?|si-?nets?|sbnets?|"
+    r"gep-?nets?|gep-?nens?|insulinomas?|gastrinomas?|glucagonomas?|vipomas?|somatostatinomas?|midgut|foregut|"
+    r"hindgut|men-?1|zollinger)\b", re.IGNORECASE)
+_SITE = (r"colorectal|colon|rectal|breast|lung|prostate|prostatic|gastric|stomach|o?esophageal|ovarian|renal|"
+         r"kidney|bladder|hepatocellular|liver|thyroid|cervical|uterine|endometrial|head and neck|skin|uveal|"
+         r"biliary|gallbladder|pancreatic|small[- ]cell|non[- ]small[- ]cell")
+_OTHER_CANCER = re.compile(
+    rf"\b(?:(?:{_SITE})\s+(?:cancers?|carcinomas?|adenocarcinomas?)|(?:colorectal|breast|melanoma|sarcoma)\s+"
+    rf"(?:liver\s+)?(?:metastases|metastasis|mets)|cholangiocarcinomas?|adenocarcinomas?|melanomas?|sarcomas?|"
+    rf"gliomas?|glioblastomas?|mesotheliomas?|hccs?|crlm|crc|nsclc)\b",
+    re.IGNORECASE)
+# Another disease, or a blood cancer (in this field a late toxicity: "leukaemia after PRRT"), names another field
+# only when the question names nothing the reviews treat: "Acute appendicitis: antibiotics or surgery?", but not
+# "Cholangitis after TACE?" or "Risk of leukaemia/MDS after PRRT?" (harms they discuss).
+_OTHER_DISEASE = re.compile(
+    r"\b(?:\w{3,}itis|leuka?emias?|lymphomas?|myelomas?|diabetes|infarction|stroke|pneumonia|asthma|covid(?:-19)?|"
+    r"hiv|tuberculosis|sepsis|malaria|dementia|hypertension|copd|psoriasis|osteoporosis|migraine|epilepsy)\b", re.IGNORECASE)
+
+
+def other_disease(question: str, lexicon: Lexicon) -> str:
+    """The disease a question is about when it is not a neuroendocrine tumour ("" otherwise): another cancer
+    named without any NET word ("hepatocellular carcinoma", "colorectal liver metastases", "lung cancer"), or
+    another disease named with neither a NET word nor anything the reviews treat (a synonym group: TACE, PRRT,
+    resection...). A NET word anywhere keeps the question in scope: "leukaemia after PRRT for a pNET", "NELM
+    or cholangiocarcinoma?" are questions about NET patients."""
+    if _NET_WORDS.search(question):
+        return ""
+    found = _OTHER_CANCER.search(question)
+    if not found:
+        found = _OTHER_DISEASE.search(question)
+        found = found if found and not lexicon.concepts(question) else None
+    return "" if found is None else found.group(0) if found.group(0).isupper() else found.group(0).lower()

@@ -14,7 +14,7 @@ from .answer import compose_answer, with_conflict_note
 from .config import Settings
 from .conversation import condense
 from .corpus import document_aliases, load_corpus, mentioned_documents
-from .coverage import Stems, prefixes, unknown_terms
+from .coverage import Stems, other_disease, prefixes, unknown_terms
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
 from .grounded import grounded_answer
@@ -134,12 +134,13 @@ class Assistant:
         lex = self.retriever.lexicon
         case = patient_facts(question).facts.is_case() if case is None else case
         unknown = unknown_terms(question, self.vocabulary, lex, self.stems, case)
-        if self.chat is not None and not unknown:
+        elsewhere = other_disease(question, lex)
+        if self.chat is not None and not unknown and not elsewhere:
             # Same gate as the extractive path: every kept sentence needs a valid, supported citation.
             return grounded_answer(question, hits, self.chat, self.documents, lex)
         named = mentioned_documents(question, self.aliases) if named is None else named
         answer = compose_answer(question, hits, self.sentence_scorer(qvec), self.documents,
-                                self.settings.answer, lex, unknown, self.idf, self.tokens, named)
+                                self.settings.answer, lex, unknown, self.idf, self.tokens, named, elsewhere)
         return with_conflict_note(answer)
 
     def ask(self, question: str, history: Sequence[Turn] = (), facts: Any = None,

@@ -73,6 +73,10 @@ def test_abstains_below_similarity_floor_and_on_unknown_terms():
     assert ans.abstained and not ans.citations and "similarity" in ans.abstain_reason and ans.hits == low
     ans = compose_answer("cabozantinib?", HITS, scores, DOCS, AnswerSettings(), L, unknown_terms=("cabozantinib",))
     assert ans.abstained and "cabozantinib" in ans.abstain_reason
+    ans = compose_answer("Hepatocellular carcinoma: Ki-67 limit for liver transplantation?", HITS, scores, DOCS,
+                         AnswerSettings(), L, other_disease="hepatocellular carcinoma")
+    assert ans.abstained and not ans.citations and ans.hits == HITS
+    assert "about hepatocellular carcinoma" in ans.abstain_reason and "neuroendocrine" in ans.abstain_reason
 
 
 def test_word_budget_is_respected_except_for_a_disagreeing_source():

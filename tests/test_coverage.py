@@ -1,6 +1,6 @@
 import pytest
 
-from netlm_rag.coverage import form_of, known, prefixes, unknown_terms
+from netlm_rag.coverage import form_of, known, other_disease, prefixes, unknown_terms
 from netlm_rag.lexicon import default_lexicon
 
 L = default_lexicon()
@@ -171,3 +171,32 @@ def test_a_side_of_a_comparison_the_reviews_never_name_is_the_topic():
     # An unusual word away from "vs" is phrasing; so is one beside "or", which lists alternatives.
     assert unknown_terms("Open hepatectomy vs cryoablation for a frail NELM patient?", vocab, L) == ()
     assert unknown_terms("Does an open Whipple or other hepatectomy hurt NELM outcome?", vocab, L) == ()
+
+
+@pytest.mark.parametrize("q, disease", [
+    # Every word is in the corpus and the passages are close in meaning: the NET answer would be wrong for them.
+    ("Hepatocellular carcinoma: Milan criteria for transplant?", "hepatocellular carcinoma"),
+    ("HCC beyond Milan: is LT still an option?", "HCC"),
+    ("Colorectal liver metastases: resection criteria?", "colorectal liver metastases"),
+    ("Lung cancer EGFR mutation: which TKI first line?", "lung cancer"),
+    ("Pancreatic adenocarcinoma with liver mets: Whipple?", "pancreatic adenocarcinoma"),
+    # Not a cancer: another field when nothing the reviews treat is named.
+    ("Acute appendicitis in adults: antibiotics or surgery?", "appendicitis"),
+    ("Treatment of community-acquired pneumonia?", "pneumonia"),
+])
+def test_a_question_about_another_disease_is_out_of_scope(q, disease):
+    assert other_disease(q, L) == disease
+
+
+@pytest.mark.parametrize("q", [
+    "Lung carcinoid with liver mets: PRRT?",                              # a NET word keeps it in scope
+    "MRI features distinguishing NELM from intrahepatic cholangiocarcinoma?",
+    "Pancreatic cancer or pNET: how does the liver disease differ?",
+    "Risk of leukaemia/MDS after PRRT?",                                  # a harm of a treatment they discuss
+    "Cholangitis after TACE: how common?",
+    "Does cirrhosis preclude TACE?",
+    "Max size for thermal ablation: 3 cm or 5 cm?",                      # no disease named at all
+    "What did the CLARINET trial show?",
+])
+def test_net_questions_and_harms_of_net_treatments_stay_in_scope(q):
+    assert other_disease(q, L) == ""

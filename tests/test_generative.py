@@ -38,6 +38,13 @@ def test_not_covered_reply_abstains(assistant):
     assert ans.abstained and not ans.citations
 
 
+def test_a_question_about_another_disease_never_reaches_the_model(assistant):
+    q = "Hepatocellular carcinoma: Milan criteria for transplant?"
+    reply = "The Milan criteria require Ki-67 below 10% [1]."
+    ans = with_reply(assistant, reply).compose(q, assistant.retriever.hybrid(q, 10))
+    assert ans.abstained and not ans.citations and "hepatocellular carcinoma" in ans.abstain_reason
+
+
 def test_reply_without_any_valid_citation_abstains_and_counts(assistant):
     ans = with_reply(assistant, "PRRT works well [99]. It is safe.").compose(Q, assistant.retriever.hybrid(Q, 10))
     assert ans.abstained and ans.dropped_sentences == 2
