@@ -101,14 +101,14 @@ def uncommon(word: str) -> bool:
     return english_zipf(word) < UNCOMMON_ZIPF
 
 
-Stems = Mapping[str, tuple[str, ...]]    # word prefix (5 to 9 letters) -> the corpus words that start with it
+Stems = Mapping[str, tuple[str, ...]]    # word prefix (4 to 9 letters) -> the corpus words that start with it
 
 
 def prefixes(vocabulary: Collection[str]) -> Stems:
     out: dict[str, list[str]] = {}
     for t in sorted(vocabulary):
         if t.isalpha():
-            for n in range(5, min(len(t), 9) + 1):
+            for n in range(4, min(len(t), 9) + 1):
                 out.setdefault(t[:n], []).append(t)
     return {p: tuple(ts) for p, ts in out.items()}
 
@@ -120,7 +120,9 @@ _ENDINGS = frozenset(
     "e s es ed d ing ion ions ation ations ative atively ate ates ated ating ator ators atory ive ively ives al ally "
     "ic ics ical ically y ies ied ity ities ment ments er ers or ors ory ism isms ist ists ize izes ized izing "
     "ization ise ises ised ising isation ous ously ly ness ence ences ency ent ents ant ants able ably "
-    "ible ia ias is a ae um us i on tic tics sis ses tion tions sion sions tive tives ture tures".split()) | {""}
+    "ible ia ias is a ae um us i on tic tics sis ses tion tions sion sions tive tives ture tures ful".split()) | {""}
+# "-ful" is one ("watchful" for the reviews' "watch and wait"): "SSA vs watchful waiting?" was refused as a
+# comparison with a side the reviews never name.
 # Not "-ance": "clearance" is not a form of "clear" (the reviews say "it is not clear", never "creatinine clearance"),
 # and a question on renal dosing was answered with NETTER-1's dosing. The other -ance nouns a clinician types
 # (tolerance, resistance, surveillance, guidance) are everyday English, which the rare-word rules never count; on
@@ -153,7 +155,7 @@ def variants(head: str) -> list[str]:
 def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Stems | None = None) -> bool:
     """Known when the whole token is in the corpus, or another form of a corpus word ("ablated" for "ablation":
     same first 60 % of letters, at least 5, the rest of each an ending (form_of); one common affix removed
-    first); for hyphenated words without digits ("SI-NET", "SSTR-PET"), when every part of three or more
+    first), or the first four letters of a corpus word of eight or more ("cryo", "embo"); for hyphenated words without digits ("SI-NET", "SSTR-PET"), when every part of three or more
     letters is."""
     stems = stems or {}
     tokens = [t for t in lexicon.tokenize(word) if not t.startswith(CONCEPT_PREFIX)]
@@ -170,6 +172,9 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Stems
         if v in vocabulary or (len(v) >= 5 and any(
                 form_of(v, t) for t in stems.get(v[:min(9, max(5, round(0.6 * len(v))))], ()))):
             return True
+        if len(v) == 4 and any(len(t) >= 8 for t in stems.get(v, ())):
+            return True       # the clinic's shortening of a long corpus word: "cryo" for cryoablation
+
     if "-" in word and not any(ch.isdigit() for ch in word):
         # "SI-NET", "SSTR-PET": every part known; "DOTATATE-avid", "octreotide-refractory": a known head
         # qualified by everyday English.

@@ -166,8 +166,10 @@ def test_a_side_of_a_comparison_the_reviews_never_name_is_the_topic():
     assert unknown_terms("Robotic vs open hepatectomy for NELM: any outcome data?", vocab, L) == ("Robotic",)
     assert unknown_terms("Open versus the robotic hepatectomy for NELM?", vocab, L) == ("robotic",)
     assert unknown_terms("Open hepatectomy vs. robotic for NELM?", vocab, L) == ("robotic",)
-    # Both sides known: a comparison the reviews can make.
+    # Both sides known: a comparison the reviews can make, also in the clinic's words for corpus words.
     assert unknown_terms("Cryoablation vs RFA for NELM?", vocab, L) == ()
+    assert unknown_terms("RFA vs cryo for NELM?", vocab, L) == ()                       # cryo: cryoablation
+    assert unknown_terms("SSA vs watchful waiting for NELM?", vocab | {"watch", "waiting"}, L) == ()
     # An unusual word away from "vs" is phrasing; so is one beside "or", which lists alternatives.
     assert unknown_terms("Open hepatectomy vs cryoablation for a frail NELM patient?", vocab, L) == ()
     assert unknown_terms("Does an open Whipple or other hepatectomy hurt NELM outcome?", vocab, L) == ()
