@@ -263,12 +263,12 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
 _NET_WORDS = re.compile(
     r"\b(?:nets?|nens?|necs?|neuroendocrine|carcinoids?|nelms?|netlms?|nlms?|pnets?|p-nets?|si-?nets?|sbnets?|"
     r"gep-?nets?|gep-?nens?|insulinomas?|gastrinomas?|glucagonomas?|vipomas?|somatostatinomas?|midgut|foregut|"
-    r"hindgut|men-?1|zollinger)\b", re.IGNORECASE)
+    r"hindgut|men-?1|zollinger|(?<!non-)(?<!non )small[- ]cell)\b", re.IGNORECASE)   # small-cell: a lung NEC
 _SITE = (r"colorectal|colon|rectal|breast|lung|prostate|prostatic|gastric|stomach|o?esophageal|ovarian|renal|"
          r"kidney|bladder|hepatocellular|liver|thyroid|cervical|uterine|endometrial|head and neck|skin|uveal|"
-         r"biliary|gallbladder|pancreatic|small[- ]cell|non[- ]small[- ]cell")
+         r"biliary|gallbladder|pancreatic|non[- ]small[- ]cell")
 _OTHER_CANCER = re.compile(
-    rf"\b(?:(?:{_SITE})\s+(?:cancers?|carcinomas?|adenocarcinomas?)|(?:colorectal|breast|melanoma|sarcoma)\s+"
+    rf"\b(?:(?:{_SITE})\s+(?:cell\s+)?(?:cancers?|carcinomas?|adenocarcinomas?)|(?:colorectal|breast|melanoma|sarcoma)\s+"
     rf"(?:liver\s+)?(?:metastases|metastasis|mets)|cholangiocarcinomas?|adenocarcinomas?|melanomas?|sarcomas?|"
     rf"gliomas?|glioblastomas?|mesotheliomas?|hccs?|crlm|crc|nsclc)\b",
     re.IGNORECASE)

@@ -182,6 +182,8 @@ def test_a_side_of_a_comparison_the_reviews_never_name_is_the_topic():
     ("Colorectal liver metastases: resection criteria?", "colorectal liver metastases"),
     ("Lung cancer EGFR mutation: which TKI first line?", "lung cancer"),
     ("Pancreatic adenocarcinoma with liver mets: Whipple?", "pancreatic adenocarcinoma"),
+    ("Renal cell carcinoma liver mets: resect?", "renal cell carcinoma"),
+    ("Non-small cell lung cancer with liver mets?", "lung cancer"),
     # Not a cancer: another field when nothing the reviews treat is named.
     ("Acute appendicitis in adults: antibiotics or surgery?", "appendicitis"),
     ("Treatment of community-acquired pneumonia?", "pneumonia"),
@@ -192,6 +194,7 @@ def test_a_question_about_another_disease_is_out_of_scope(q, disease):
 
 @pytest.mark.parametrize("q", [
     "Lung carcinoid with liver mets: PRRT?",                              # a NET word keeps it in scope
+    "Small cell lung cancer with liver mets: platinum-etoposide?",        # small-cell: a neuroendocrine carcinoma
     "MRI features distinguishing NELM from intrahepatic cholangiocarcinoma?",
     "Pancreatic cancer or pNET: how does the liver disease differ?",
     "Risk of leukaemia/MDS after PRRT?",                                  # a harm of a treatment they discuss
