@@ -114,7 +114,9 @@ def show_turn(msg: dict[str, Any], s: Settings, latest: bool = True) -> None:
 
 
 def show_abstention(d: dict[str, Any], names: dict[str, str]) -> None:
-    st.warning(f"**The reviews do not cover this.** {escape_md(d['abstain_reason'])}", icon=":material/block:")
+    reason = d["abstain_reason"]
+    st.warning(f"**The reviews do not cover this.** {escape_md(reason[:1].upper() + reason[1:])}.",
+               icon=":material/block:")
     if d["hits"]:
         with st.expander("Related passages (not cited: they do not answer the question)"):
             for h in d["hits"][:3]:

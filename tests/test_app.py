@@ -124,6 +124,7 @@ def test_sidebar_facts_override_the_question(app):
 def test_abstention_is_visibly_different(app):
     ask(app, "Is belzutifan effective for NET liver metastases?")
     assert any("The reviews do not cover this" in w.value for w in app.warning)
+    assert any("The reviews never mention belzutifan." in w.value for w in app.warning)     # the reason, as a sentence
     assert not any("**[1]**" in md.value for md in app.markdown)
     assert any(e.label.startswith("Related passages") for e in app.expander)
     assert not any(e.label.startswith("Sources (") for e in app.expander)
