@@ -205,3 +205,13 @@ def test_a_question_about_another_disease_is_out_of_scope(q, disease):
 ])
 def test_net_questions_and_harms_of_net_treatments_stay_in_scope(q):
     assert other_disease(q, L) == ""
+
+
+def test_no_answerable_question_of_the_eval_sets_is_put_out_of_scope():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "eval"
+    items = [json.loads(line) for name in ("qa.jsonl", "qa_holdout.jsonl") for line in open(root / name)]
+    wrongly = [i["question"] for i in items if i["answerable"] and other_disease(i["question"], L)]
+    assert len(items) > 400 and wrongly == []
