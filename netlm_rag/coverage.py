@@ -155,8 +155,8 @@ def variants(head: str) -> list[str]:
 def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Stems | None = None) -> bool:
     """Known when the whole token is in the corpus, or another form of a corpus word ("ablated" for "ablation":
     same first 60 % of letters, at least 5, the rest of each an ending (form_of); one common affix removed
-    first), or the first four letters of a corpus word of eight or more ("cryo", "embo"); for hyphenated words without digits ("SI-NET", "SSTR-PET"), when every part of three or more
-    letters is."""
+    first), or the first four letters of a corpus word of eight or more ("cryo", "embo"); for hyphenated words
+    without digits ("SI-NET", "SSTR-PET"), when every part of three or more letters is."""
     stems = stems or {}
     tokens = [t for t in lexicon.tokenize(word) if not t.startswith(CONCEPT_PREFIX)]
     if not tokens or tokens[0] in vocabulary:
@@ -174,7 +174,6 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Stems
             return True
         if len(v) == 4 and any(len(t) >= 8 for t in stems.get(v, ())):
             return True       # the clinic's shortening of a long corpus word: "cryo" for cryoablation
-
     if "-" in word and not any(ch.isdigit() for ch in word):
         # "SI-NET", "SSTR-PET": every part known; "DOTATATE-avid", "octreotide-refractory": a known head
         # qualified by everyday English.
@@ -187,7 +186,7 @@ def known(word: str, vocabulary: Collection[str], lexicon: Lexicon, stems: Stems
 
 def compared_words(question: str) -> frozenset[int]:
     """Start offsets of the words on either side of "vs"/"versus" (articles skipped): "Robotic vs open"."""
-    words = [m for m in re.finditer(r"\S+", question)]
+    words = list(re.finditer(r"\S+", question))
     out = set()
     for i, w in enumerate(words):
         if not _VERSUS.match(w.group(0).strip(",;:()")):
@@ -268,16 +267,17 @@ _SITE = (r"colorectal|colon|rectal|breast|lung|prostate|prostatic|gastric|stomac
          r"kidney|bladder|hepatocellular|liver|thyroid|cervical|uterine|endometrial|head and neck|skin|uveal|"
          r"biliary|gallbladder|pancreatic|non[- ]small[- ]cell")
 _OTHER_CANCER = re.compile(
-    rf"\b(?:(?:{_SITE})\s+(?:cell\s+)?(?:cancers?|carcinomas?|adenocarcinomas?)|(?:colorectal|breast|melanoma|sarcoma)\s+"
-    rf"(?:liver\s+)?(?:metastases|metastasis|mets)|cholangiocarcinomas?|adenocarcinomas?|melanomas?|sarcomas?|"
-    rf"gliomas?|glioblastomas?|mesotheliomas?|hccs?|crlm|crc|nsclc)\b",
-    re.IGNORECASE)
+    rf"\b(?:(?:{_SITE})\s+(?:cell\s+)?(?:cancers?|carcinomas?|adenocarcinomas?)|"
+    r"(?:colorectal|breast|melanoma|sarcoma)\s+(?:liver\s+)?(?:metastases|metastasis|mets)|"
+    r"cholangiocarcinomas?|adenocarcinomas?|melanomas?|sarcomas?|gliomas?|glioblastomas?|mesotheliomas?|"
+    r"hccs?|crlm|crc|nsclc)\b", re.IGNORECASE)
 # Another disease, or a blood cancer (in this field a late toxicity: "leukaemia after PRRT"), names another field
 # only when the question names nothing the reviews treat: "Acute appendicitis: antibiotics or surgery?", but not
 # "Cholangitis after TACE?" or "Risk of leukaemia/MDS after PRRT?" (harms they discuss).
 _OTHER_DISEASE = re.compile(
     r"\b(?:\w{3,}itis|leuka?emias?|lymphomas?|myelomas?|diabetes|infarction|stroke|pneumonia|asthma|covid(?:-19)?|"
-    r"hiv|tuberculosis|sepsis|malaria|dementia|hypertension|copd|psoriasis|osteoporosis|migraine|epilepsy)\b", re.IGNORECASE)
+    r"hiv|tuberculosis|sepsis|malaria|dementia|hypertension|copd|psoriasis|osteoporosis|migraine|epilepsy)\b",
+    re.IGNORECASE)
 
 
 def other_disease(question: str, lexicon: Lexicon) -> str:
