@@ -291,5 +291,9 @@ def other_disease(question: str, lexicon: Lexicon) -> str:
     found = _OTHER_CANCER.search(question)
     if not found:
         found = _OTHER_DISEASE.search(question)
-        found = found if found and not lexicon.concepts(question) else None
-    return "" if found is None else found.group(0) if found.group(0).isupper() else found.group(0).lower()
+        if found and lexicon.concepts(question):
+            return ""         # a harm of something the reviews treat: "cholangitis after TACE"
+    if not found:
+        return ""
+    name = found.group(0)
+    return name if name.isupper() else name.lower()     # "HCC" as typed, "Lung cancer" as "lung cancer"
