@@ -67,9 +67,23 @@ _QUANTITATIVE = re.compile(
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(%|percent|cm|mm|months?|years?|mg|gbq|weeks?|days?|patients)|[<>≤≥]\s*\d")
 
 
+_RANGE = r"\d+(?:[.,]\d+)?\s*(?:[-–]\s*\d+(?:[.,]\d+)?\s*)?"
+# Quantities the generic pattern above misses because their units are rare in the reviews: a question that
+# names the kind of quantity it wants is answered by a sentence stating that kind ("sizes?" -> "20–40 μm",
+# "what temperature" -> "−50°C", "what do I give" -> "300 micrograms").
+_KINDS = tuple((re.compile(q, re.IGNORECASE), re.compile(s, re.IGNORECASE)) for q, s in (
+    (r"\b(sizes?|diameters?|how (large|big))\b", _RANGE + r"(cm|mm|μm|µm)\b"),
+    (r"\b(temperatures?|how (hot|cold))\b", r"°\s*C\b|\bdegrees\b"),
+    (r"\b(dos(e|es|ed|ing|ages?)|give|administer(ed)?)\b",
+     _RANGE + r"(mg|g|gbq|mci|micrograms?|μg|µg|units?)\b"),
+))
+
+
 def states_number(question: str, sentence: str) -> bool:
     """A question asking for a number is best answered by a sentence that states one."""
-    return bool(_QUANTITATIVE.search(question) and _HAS_NUMBER.search(sentence))
+    if _QUANTITATIVE.search(question) and _HAS_NUMBER.search(sentence):
+        return True
+    return any(q.search(question) and s.search(sentence) for q, s in _KINDS)
 
 
 def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lexicon: Lexicon,

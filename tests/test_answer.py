@@ -112,6 +112,17 @@ def test_a_question_on_dosing_asks_for_a_number():
     assert not states_number("How was NETTER-1 dosed?", "The trial was randomized and open-label.")
 
 
+def test_a_named_kind_of_quantity_is_answered_by_that_unit():
+    # Units too rare for the generic pattern: micrometres, degrees, micrograms.
+    assert states_number("Resin vs glass Y-90 microspheres: sizes?", "SIR-spheres are 20–40 μm resin microspheres.")
+    assert states_number("Cryoablation: what temperature should be reached?", "It should be −50°C or lower.")
+    assert states_number("Carcinoid crisis: what do I give?", "Give octreotide (300 micrograms IV) and plasma.")
+    # The kind must match: a temperature question is not answered by a size, nor a size question by a dose.
+    assert not states_number("What temperature should be reached?", "Probes of 2 cm are used.")
+    assert not states_number("Microsphere sizes?", "Octreotide 300 micrograms was given.")
+    assert not states_number("Microsphere sizes?", "Glass and resin microspheres are available.")
+
+
 def test_quantities_pick_the_nearest_subject():
     qs = {(q.subject, q.unit, q.number) for q in quantities("Ki-67 <10%, age < 55 years, liver involvement <50%", L)}
     assert {("ki67", "%", 10.0), ("age", "years", 55.0), ("involvement", "%", 50.0)} <= qs
