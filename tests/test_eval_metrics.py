@@ -9,8 +9,8 @@ from hypothesis import given, strategies as st
 
 from netlm_rag.evaluation.metrics import (
     Passage, abstention_precision, abstention_recall, answered_rate, citation_relevant, gold_ranks,
-    key_fact_recall, key_facts_found, locate_citation, mean_ci, ndcg_at_k, overlaps, percentile, percentile_ci,
-    ratio_ci, recall_at_k, reciprocal_rank, resample_indices, rule_agreement,
+    key_fact_early, key_fact_recall, key_facts_found, locate_citation, mean_ci, ndcg_at_k, overlaps, percentile, percentile_ci,
+    ratio_ci, recall_at_k, reciprocal_rank, resample_indices, rule_agreement, words_before_fact,
 )
 from netlm_rag.evaluation.qaset import GoldSpan
 from netlm_rag.records import Span
@@ -152,3 +152,18 @@ def test_percentile_ci_brackets_the_median():
     times = [10.0, 12, 11, 30, 13, 12, 11, 10, 50, 12]
     p = percentile_ci(times, 50)
     assert p.value == pytest.approx(12.0) and p.low <= 12.0 <= p.high
+
+
+def test_words_before_the_first_key_fact_ignore_citation_markers_and_case():
+    answer = "Resection is the only curative option. [1] Only 10% of patients are Eligible. [2]"
+    assert words_before_fact(answer, ["10%"]) == 7
+    assert words_before_fact(answer, ["eligible", "curative option"]) == 4    # the earliest fact counts
+    assert words_before_fact(answer, ["liver failure"]) is None
+
+
+def test_key_fact_early_needs_a_fact_within_the_first_words():
+    late = " ".join(["filler"] * 40) + " liver failure."
+    assert key_fact_early("Most die of liver failure. [1] " + late, ["liver failure"]) == 1.0
+    assert key_fact_early(late, ["liver failure"]) == 0.0
+    assert key_fact_early(late, ["liver failure"], words=41) == 1.0
+    assert key_fact_early("anything", []) is None

@@ -3,13 +3,14 @@ latency, and bootstrap confidence intervals. Nothing here loads a model or reads
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from ..records import Span
-from .qaset import GoldSpan, contains_fact
+from .qaset import GoldSpan, contains_fact, normalise
 
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 0      # fixed: two runs on the same results give the same intervals
@@ -103,6 +104,26 @@ def key_facts_found(answer: str, facts: Sequence[str]) -> tuple[str, ...]:
 def key_fact_recall(answer: str, facts: Sequence[str]) -> float | None:
     """Share of an item's key facts present in the answer (case- and spacing-insensitive)."""
     return len(key_facts_found(answer, facts)) / len(facts) if facts else None
+
+
+EARLY_WORDS = 30      # about the first sentence of an answer: what a clinician reads before deciding to read on
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def words_before_fact(answer: str, facts: Sequence[str]) -> int | None:
+    """Words of the answer (citation markers left out) before its first key fact; None when it states none."""
+    text = normalise(_MARKER.sub(" ", answer))
+    starts = [text.find(normalise(f)) for f in facts]
+    found = [i for i in starts if i >= 0]
+    return len(text[:min(found)].split()) if found else None
+
+
+def key_fact_early(answer: str, facts: Sequence[str], words: int = EARLY_WORDS) -> float | None:
+    """1.0 when a key fact starts within the answer's first `words` words: the answer comes first."""
+    if not facts:
+        return None
+    before = words_before_fact(answer, facts)
+    return float(before is not None and before < words)
 
 
 def locate_citation(text: str, start: int, end: int, chunk_text: str, sentences: Sequence[Span],

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .metrics import Passage, citation_relevant, gold_ranks, key_facts_found, ndcg_at_k, recall_at_k, \
-    reciprocal_rank, rule_agreement
+from .metrics import Passage, citation_relevant, gold_ranks, key_fact_early, key_facts_found, ndcg_at_k, \
+    recall_at_k, reciprocal_rank, rule_agreement
 from .qaset import GoldSpan, QAItem
 from .systems import Cited, SystemOutput
 
@@ -62,6 +62,7 @@ def item_scores(item: QAItem, out: SystemOutput, gold: tuple[GoldSpan, ...], ran
     has_facts = answerable and bool(item.key_facts)
     s["key_fact_recall"] = len(found) / len(item.key_facts) if has_facts else None
     s["all_key_facts"] = float(len(found) == len(item.key_facts)) if has_facts else None
+    s["key_fact_early"] = (0.0 if out.abstained else key_fact_early(out.answer, item.key_facts)) if has_facts else None
     s["citations"] = float(len(out.citations))
     s["citations_valid"] = float(sum(c.valid for c in out.citations))
     s["citations_relevant"] = float(sum(relevant))

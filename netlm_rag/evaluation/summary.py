@@ -10,7 +10,7 @@ from .results import RECALL_KS, QuestionResult
 def metric_names(k: int) -> list[tuple[str, int]]:
     recalls = [f"recall@{n}" for n in sorted({*RECALL_KS, k})]
     return [*((r, 1) for r in recalls), ("mrr", 1), ("ndcg@10", 1), ("key_fact_recall", 1), ("all_key_facts", 1),
-            ("citation_validity", 1), ("citation_precision", 1), ("abstention_precision", 1),
+            ("key_fact_early", 1), ("citation_validity", 1), ("citation_precision", 1), ("abstention_precision", 1),
             ("abstention_recall", 1), ("answered_rate", 1), ("rule_agreement", 1),
             ("latency_p50_ms", -1), ("latency_p95_ms", -1)]
 
@@ -21,6 +21,8 @@ DESCRIPTIONS = {
     "ndcg@10": "binary nDCG, each gold passage counted once",
     "key_fact_recall": "share of key facts found in the answer, case-insensitive (answerable items; abstaining = 0)",
     "all_key_facts": "share of answerable items whose answer has every key fact",
+    "key_fact_early": "share of answerable items whose answer states a key fact within its first 30 words "
+                      "(citation markers not counted; abstaining = 0): the answer comes first",
     "citation_validity": "cited texts found verbatim in the raw document, via the chunk's sentence spans (all citations)",
     "citation_precision": "cited chunks that overlap a gold passage or contain a key fact (answerable items)",
     "abstention_precision": "abstentions that were on unanswerable items",
@@ -40,7 +42,7 @@ def headline(results: Sequence[QuestionResult], k: int, **boot) -> dict[str, Met
     ok = [r for r in results if r.item.answerable]
     out: dict[str, MetricValue] = {}
     for name, _ in metric_names(k):
-        if name.startswith("recall@") or name in ("mrr", "ndcg@10", "key_fact_recall", "all_key_facts"):
+        if name.startswith("recall@") or name in ("mrr", "ndcg@10", "key_fact_recall", "all_key_facts", "key_fact_early"):
             out[name] = mean_ci(_score(results, name), **boot)
     out["citation_validity"] = ratio_ci(_score(results, "citations_valid"), _score(results, "citations"), **boot)
     out["citation_precision"] = ratio_ci(_score(ok, "citations_relevant"), _score(ok, "citations"), **boot)
