@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from netlm_rag.answer import compose_answer, question_parts, states_number, verify_citation, with_conflict_note
+from netlm_rag.answer import (Candidate, compose_answer, question_parts, reading_order, states_number, verify_citation,
+                              with_conflict_note)
 from netlm_rag.config import AnswerSettings
 from netlm_rag.conflicts import find_conflicts, quantities
 from netlm_rag.lexicon import default_lexicon
@@ -297,3 +298,22 @@ def test_a_part_no_selected_sentence_answers_gets_its_best_sentence_past_the_bud
     # A one-part question is left as the budget made it.
     one = compose_answer("Ki-67 limit for liver transplantation?", HITS[:1], scores, DOCS, tight, L)
     assert len(one.citations) == 1
+
+
+def _candidate(chunk: Chunk, index: int, score: float) -> Candidate:
+    text = chunk.text[chunk.sentences[index].start:chunk.sentences[index].end]
+    return Candidate(0, chunk, index, text, score, frozenset(), score, 0.0, 0.0, False, 0.0)
+
+
+def test_reading_order_puts_the_answer_first_and_keeps_a_leaning_sentence_after_its_antecedent():
+    raw = "x\n\nPRRT has a long history. PRRT uses 177Lu-DOTATATE. It spares the kidney. Other text follows.\n"
+    d = doc("c", raw)
+    c = chunk_of(d, "PRRT has")
+    opening, answer, leaning = _candidate(c, 0, 0.5), _candidate(c, 1, 0.9), _candidate(c, 2, 0.6)
+    other = _candidate(CB, 0, 0.7)
+    order = reading_order([opening, other, leaning, answer])
+    # The best sentence's review comes first, best passage first; "It spares ..." stays after what "it" names.
+    assert [x.text for x in order] == [answer.text, leaning.text, opening.text, other.text]
+    # A sentence that does not lean back is ordered by its own score, not glued to the one before it.
+    plain = _candidate(c, 3, 0.95)
+    assert reading_order([leaning, plain]) == [plain, leaning]
