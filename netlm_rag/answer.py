@@ -250,9 +250,10 @@ _LEANS_BACK = re.compile(r"(?:it|its|they|their|them|this|these|those|that|such|
 
 def reading_order(chosen: list[Candidate]) -> list[Candidate]:
     """The answer first: reviews in order of their best sentence, and within a review its passages best first
-    (text order buried the answering sentence under a passage's opening: a key fact led 28 % of main-set answers
-    against 57 % now, after 34 words on average against 18). Consecutive sentences of one chunk stay together in
-    the text's order, so "It has little interference ..." still follows the sentence that names "it"."""
+    (the text's own order buried the answering sentence under a passage's opening: a key fact stood in the first
+    30 words of 36 % of main-set answers, against 56 % now; eval metric key_fact_early). A sentence that leans
+    on the one before it in its chunk stays right after it, so "It has little interference ..." still follows the
+    sentence that names "it"."""
     runs: list[list[Candidate]] = []
     for c in sorted(chosen, key=lambda c: (c.chunk.doc_id, c.chunk.start, c.chunk.sentences[c.index].raw_start)):
         last = runs[-1][-1] if runs else None

@@ -301,8 +301,7 @@ def test_a_part_no_selected_sentence_answers_gets_its_best_sentence_past_the_bud
 
 
 def _candidate(chunk: Chunk, index: int, score: float) -> Candidate:
-    text = chunk.text[chunk.sentences[index].start:chunk.sentences[index].end]
-    return Candidate(0, chunk, index, text, score, frozenset(), score, 0.0, 0.0, False, 0.0)
+    return Candidate(0, chunk, index, chunk.sentence_texts()[index], score, frozenset(), score, 0.0, 0.0, False, 0.0)
 
 
 def test_reading_order_puts_the_answer_first_and_keeps_a_leaning_sentence_after_its_antecedent():

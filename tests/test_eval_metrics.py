@@ -9,8 +9,8 @@ from hypothesis import given, strategies as st
 
 from netlm_rag.evaluation.metrics import (
     Passage, abstention_precision, abstention_recall, answered_rate, citation_relevant, gold_ranks,
-    key_fact_early, key_fact_recall, key_facts_found, locate_citation, mean_ci, ndcg_at_k, overlaps, percentile, percentile_ci,
-    ratio_ci, recall_at_k, reciprocal_rank, resample_indices, rule_agreement, words_before_fact,
+    key_fact_early, key_fact_recall, key_facts_found, locate_citation, mean_ci, ndcg_at_k, overlaps, percentile,
+    percentile_ci, ratio_ci, recall_at_k, reciprocal_rank, resample_indices, rule_agreement, words_before_fact,
 )
 from netlm_rag.evaluation.qaset import GoldSpan
 from netlm_rag.records import Span

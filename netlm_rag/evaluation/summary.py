@@ -42,7 +42,8 @@ def headline(results: Sequence[QuestionResult], k: int, **boot) -> dict[str, Met
     ok = [r for r in results if r.item.answerable]
     out: dict[str, MetricValue] = {}
     for name, _ in metric_names(k):
-        if name.startswith("recall@") or name in ("mrr", "ndcg@10", "key_fact_recall", "all_key_facts", "key_fact_early"):
+        if name.startswith("recall@") or name in ("mrr", "ndcg@10", "key_fact_recall", "all_key_facts",
+                                                  "key_fact_early"):
             out[name] = mean_ci(_score(results, name), **boot)
     out["citation_validity"] = ratio_ci(_score(results, "citations_valid"), _score(results, "citations"), **boot)
     out["citation_precision"] = ratio_ci(_score(ok, "citations_relevant"), _score(ok, "citations"), **boot)
