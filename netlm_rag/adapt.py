@@ -67,6 +67,39 @@ def training_pairs(chunks: Sequence[Chunk], cfg: AdaptSettings, rng: random.Rand
     return out
 
 
+TRAINING_QUESTIONS = Path(__file__).parent / "data" / "training_questions.jsonl"
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def question_pairs(chunks: Sequence[Chunk], questions: Sequence[dict]) -> list[Pair]:
+    """A written question paired with the unit of the sentence it quotes. A quote the corpus no longer holds
+    (a review removed or replaced) is skipped, so the questions never hold a corpus change back."""
+    from .index import unit_texts
+
+    where: dict[str, tuple[str, str]] = {}
+    for c in chunks:
+        if c.kind == "table":
+            continue
+        for sentence, unit in zip(c.sentence_texts(), unit_texts(c)):
+            where.setdefault(_norm(sentence), (unit, c.id))
+    out = []
+    for q in questions:
+        for src in q.get("sources", []):
+            hit = where.get(_norm(src.get("quote", "")))
+            if hit:
+                out.append(Pair(q["question"], hit[0], hit[1]))
+    return out
+
+
+def load_training_questions(path: Path = TRAINING_QUESTIONS) -> list[dict]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def batches(pairs: Sequence[Pair], size: int) -> list[list[Pair]]:
     """Full batches only: a last batch of two pairs gives a loss with one negative, mostly noise."""
     return [list(pairs[i:i + size]) for i in range(0, len(pairs) - size + 1, size)]
@@ -79,8 +112,9 @@ def base_folder(settings: Settings) -> Path:
 def adapt_key(settings: Settings, corpus_hash: str) -> str:
     from .index import PIPELINE_VERSION
 
+    questions = TRAINING_QUESTIONS.read_bytes() if TRAINING_QUESTIONS.is_file() else b""
     payload = [ADAPT_VERSION, PIPELINE_VERSION, model_fingerprint(base_folder(settings)), corpus_hash,
-               asdict(settings.adapt), asdict(settings.chunking)]
+               asdict(settings.adapt), asdict(settings.chunking), hashlib.sha256(questions).hexdigest()]
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -139,7 +173,14 @@ def train(settings: Settings, chunks: Sequence[Chunk], out: Path, progress: Prog
     base = base_folder(settings)
     model = SentenceTransformer(str(base), device="cpu")
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate)
-    plan = [batches(training_pairs(chunks, cfg, rng), cfg.batch_size) for _ in range(cfg.epochs)]
+    asked = question_pairs(chunks, load_training_questions()) * cfg.question_repeats
+    plan = []
+    for _ in range(cfg.epochs):
+        pairs = training_pairs(chunks, cfg, rng)
+        if asked:
+            pairs += asked
+            rng.shuffle(pairs)
+        plan.append(batches(pairs, cfg.batch_size))
     total, done, losses = sum(map(len, plan)), 0, []
     model.train()
     for epoch in plan:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -48,6 +49,46 @@ def test_training_pairs_use_the_units_the_index_embeds(corpus_copy):
     assert all(p.passage in units and p.chunk_id not in tables for p in pairs)
     assert all(len(p.passage.split(": ", 1)[-1]) >= s.adapt.min_sentence_chars for p in pairs)
     assert adapt.batches(pairs[:70], 32) == [pairs[:32], pairs[32:64]], "full batches only"
+
+
+def test_written_questions_are_paired_with_the_unit_of_their_quote(corpus_copy):
+    chunks = chunk_corpus(corpus.load_corpus(corpus_copy), Settings().chunking)
+    prose = next(c for c in chunks if c.kind == "prose" and len(c.sentences) > 2)
+    sentence = prose.sentence_texts()[1]
+    questions = [
+        {"question": "what does the second sentence say?", "sources": [{"file": prose.doc_id, "quote": sentence}]},
+        {"question": "a review that was removed", "sources": [{"file": "gone", "quote": "Not in any review."}]},
+    ]
+    pairs = adapt.question_pairs(chunks, questions)
+    assert [(p.query, p.chunk_id) for p in pairs] == [("what does the second sentence say?", prose.id)]
+    assert pairs[0].passage == unit_texts(prose)[1], "the passage is the unit the index embeds for that sentence"
+
+
+def _word_runs(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    """Runs of n words: shorter runs are stock phrases ("at a median follow up of") shared by unrelated
+    sentences; the set was written from sentences sharing no 6-word run with an evaluation quote, a stricter
+    tokenisation that kept hyphenated words whole, and under 0.75 cosine to every one of them."""
+    words = re.findall(r"[a-z0-9%]+", " ".join(text.lower().split()))
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_the_bundled_training_questions_quote_the_corpus_and_no_evaluation_passage():
+    """The written questions may only teach the model sentences that no evaluation question cites; otherwise
+    both eval sets would measure training data (README "Adapting the embedder")."""
+    root = Path(__file__).resolve().parents[1]
+    questions = adapt.load_training_questions()
+    assert len(questions) >= 300
+    chunks = chunk_corpus(corpus.load_corpus(root / "corpus"), Settings().chunking)
+    assert len(adapt.question_pairs(chunks, questions)) == len(questions), "every quote is a corpus sentence"
+    gold = set()
+    for name in ("qa.jsonl", "qa_holdout.jsonl"):
+        for line in (root / "eval" / name).read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            gold |= {run for src in item.get("sources", []) for run in _word_runs(src["quote"])}
+    for q in questions:
+        quote = q["sources"][0]["quote"]
+        assert not _word_runs(quote) & gold, f"{q['id']} quotes an evaluation passage"
+        assert q["key_facts"] and all(f.lower() in quote.lower() for f in q["key_facts"]), q["id"]
 
 
 def test_the_key_follows_corpus_settings_and_model_and_resolution_is_idempotent(tmp_path):

@@ -100,8 +100,9 @@ def test_a_strong_sentence_may_overflow_the_budget_a_little_a_weak_one_may_not()
     def weak_second(hit: Hit) -> np.ndarray:
         return np.array([0.9, 0.1][:len(hit.chunk.sentences)])
 
+    # w_previous off: otherwise the strong first sentence lends the second half its cosine.
     weak = compose_answer("Stable disease months?", HITS[:1], weak_second, DOCS,
-                          AnswerSettings(max_words=12, overflow_words=10, overflow_margin=0.3), L)
+                          AnswerSettings(max_words=12, overflow_words=10, overflow_margin=0.3, w_previous=0.0), L)
     assert len(weak.citations) == 1
 
 
@@ -188,7 +189,7 @@ def test_selection_weights_come_from_the_settings():
     from netlm_rag.answer import candidates, rescored, select
 
     q = "How long must disease be stable?"
-    flat = AnswerSettings(w_overlap=0.0, w_context=0.0, w_number=0.0, select_margin=0.0)
+    flat = AnswerSettings(w_overlap=0.0, w_context=0.0, w_number=0.0, w_previous=0.0, select_margin=0.0)
     cands = candidates(q, HITS[:1], scores, L, flat)
     assert cands[0].text.startswith("Liver transplantation")          # highest cosine in the fake scorer
     heavy = dc_replace(flat, w_overlap=2.0)
@@ -247,7 +248,8 @@ def test_precomputed_chunk_tokens_give_the_same_candidates():
 
 
 def test_reviews_a_question_sets_against_each_other_are_both_cited():
-    cfg = AnswerSettings(max_words=12)
+    # Weights under which review b's sentence does not make the answer on its own merit.
+    cfg = AnswerSettings(max_words=12, w_context=0.8, w_previous=0.3)
     alone = compose_answer("Stable disease months?", HITS, scores, DOCS, cfg, L)
     assert {c.doc_id for c in alone.citations} == {"a"}
     both = compose_answer("Stable disease months?", HITS, scores, DOCS, cfg, L, compared=("a", "b"))
