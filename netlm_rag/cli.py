@@ -46,7 +46,7 @@ def cmd_build(args, s: Settings) -> int:
     from .embeddings import load_embedder
     from .index import build_index
 
-    s = prepare_build(s, tqdm_progress("adapting the model to the corpus (once per corpus, 1-5 min)"))
+    s = prepare_build(s, tqdm_progress("adapting the model to the corpus (once per corpus, 3-8 min)"))
     report = build_index(s, lambda: load_embedder(s.model), tqdm_progress("embedding"), force=args.force)
     prune_models(s)
     emit(report.to_dict(), args.json, report.summary())
