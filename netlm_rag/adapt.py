@@ -112,7 +112,9 @@ def base_folder(settings: Settings) -> Path:
 def adapt_key(settings: Settings, corpus_hash: str) -> str:
     from .index import PIPELINE_VERSION
 
-    questions = TRAINING_QUESTIONS.read_bytes() if TRAINING_QUESTIONS.is_file() else b""
+    # The written questions are training data too, but only when they are used: editing them then retrains.
+    used = settings.adapt.question_repeats and TRAINING_QUESTIONS.is_file()
+    questions = TRAINING_QUESTIONS.read_bytes() if used else b""
     payload = [ADAPT_VERSION, PIPELINE_VERSION, model_fingerprint(base_folder(settings)), corpus_hash,
                asdict(settings.adapt), asdict(settings.chunking), hashlib.sha256(questions).hexdigest()]
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
