@@ -23,6 +23,7 @@ from netlm_rag.chunking import chunk_corpus  # noqa: E402
 from netlm_rag.config import ModelSettings, Settings  # noqa: E402
 from netlm_rag.corpus import load_corpus  # noqa: E402
 from netlm_rag.embeddings import load_embedder  # noqa: E402
+from netlm_rag.evaluation.qaset import load_qa  # noqa: E402
 
 MIN_CHARS = 60          # shorter "sentences" are headings and fragments
 MAX_COSINE = 0.75
@@ -38,9 +39,8 @@ def _runs(text: str, n: int = 6) -> set[tuple[str, ...]]:
 
 
 def gold_quotes() -> list[str]:
-    return [src["quote"] for name in ("qa.jsonl", "qa_holdout.jsonl")
-            for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines() if line.strip()
-            for src in json.loads(line).get("sources", [])]
+    return [src.quote for name in ("qa.jsonl", "qa_holdout.jsonl") for item in load_qa(ROOT / "eval" / name)
+            for src in item.sources]
 
 
 def candidates(settings: Settings) -> list[dict]:

@@ -19,11 +19,14 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .config import AdaptSettings, Settings
 from .embeddings import ADAPTED_MARKER, bundled_model_path, model_fingerprint
 from .records import Chunk
+
+if TYPE_CHECKING:      # the evaluation package is not loaded by every build or app start
+    from .evaluation.qaset import QAItem
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def question_pairs(chunks: Sequence[Chunk], questions: Sequence[dict]) -> list[Pair]:
+def question_pairs(chunks: Sequence[Chunk], questions: Sequence[QAItem]) -> list[Pair]:
     """A written question paired with the unit of the sentence it quotes. A quote the corpus no longer holds
     (a review removed or replaced) is skipped, so the questions never hold a corpus change back."""
     from .index import unit_texts
@@ -87,17 +90,18 @@ def question_pairs(chunks: Sequence[Chunk], questions: Sequence[dict]) -> list[P
             where.setdefault(_norm(sentence), (unit, c.id))
     out = []
     for q in questions:
-        for src in q.get("sources", []):
-            hit = where.get(_norm(src.get("quote", "")))
+        for src in q.sources:
+            hit = where.get(_norm(src.quote))
             if hit:
-                out.append(Pair(q["question"], hit[0], hit[1]))
+                out.append(Pair(q.question, hit[0], hit[1]))
     return out
 
 
-def load_training_questions(path: Path = TRAINING_QUESTIONS) -> list[dict]:
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_training_questions(path: Path = TRAINING_QUESTIONS) -> tuple[QAItem, ...]:
+    """The eval sets' format, read and checked by the same loader; no file: no written questions."""
+    from .evaluation.qaset import load_qa
+
+    return load_qa(path) if path.is_file() else ()
 
 
 def batches(pairs: Sequence[Pair], size: int) -> list[list[Pair]]:

@@ -17,6 +17,7 @@ from netlm_rag.chunking import chunk_corpus
 from netlm_rag.config import Settings
 from netlm_rag.embeddings import load_embedder, model_fingerprint
 from netlm_rag.errors import NetlmError
+from netlm_rag.evaluation.qaset import QAItem, Source, load_qa
 from netlm_rag.index import build_index, corpus_hash, unit_texts
 from netlm_rag.pipeline import Assistant
 from netlm_rag.status import index_status
@@ -55,10 +56,12 @@ def test_written_questions_are_paired_with_the_unit_of_their_quote(corpus_copy):
     chunks = chunk_corpus(corpus.load_corpus(corpus_copy), Settings().chunking)
     prose = next(c for c in chunks if c.kind == "prose" and len(c.sentences) > 2)
     sentence = prose.sentence_texts()[1]
-    questions = [
-        {"question": "what does the second sentence say?", "sources": [{"file": prose.doc_id, "quote": sentence}]},
-        {"question": "a review that was removed", "sources": [{"file": "gone", "quote": "Not in any review."}]},
-    ]
+    def written(question: str, doc: str, quote: str) -> QAItem:
+        return QAItem(id="t", question=question, answer="", key_facts=("x",), sources=(Source(doc, quote),),
+                      answerable=True, type="factual", difficulty="easy")
+
+    questions = [written("what does the second sentence say?", prose.doc_id, sentence),
+                 written("a review that was removed", "gone", "Not in any review.")]
     pairs = adapt.question_pairs(chunks, questions)
     assert [(p.query, p.chunk_id) for p in pairs] == [("what does the second sentence say?", prose.id)]
     assert pairs[0].passage == unit_texts(prose)[1], "the passage is the unit the index embeds for that sentence"
@@ -80,15 +83,12 @@ def test_the_bundled_training_questions_quote_the_corpus_and_no_evaluation_passa
     assert len(questions) >= 300
     chunks = chunk_corpus(corpus.load_corpus(root / "corpus"), Settings().chunking)
     assert len(adapt.question_pairs(chunks, questions)) == len(questions), "every quote is a corpus sentence"
-    gold = set()
-    for name in ("qa.jsonl", "qa_holdout.jsonl"):
-        for line in (root / "eval" / name).read_text(encoding="utf-8").splitlines():
-            item = json.loads(line)
-            gold |= {run for src in item.get("sources", []) for run in _word_runs(src["quote"])}
+    gold = {run for name in ("qa.jsonl", "qa_holdout.jsonl") for item in load_qa(root / "eval" / name)
+            for src in item.sources for run in _word_runs(src.quote)}
     for q in questions:
-        quote = q["sources"][0]["quote"]
-        assert not _word_runs(quote) & gold, f"{q['id']} quotes an evaluation passage"
-        assert q["key_facts"] and all(f.lower() in quote.lower() for f in q["key_facts"]), q["id"]
+        quote = q.sources[0].quote
+        assert not _word_runs(quote) & gold, f"{q.id} quotes an evaluation passage"
+        assert q.key_facts and all(f.lower() in quote.lower() for f in q.key_facts), q.id
 
 
 def test_the_key_follows_corpus_settings_and_model_and_resolution_is_idempotent(tmp_path):
