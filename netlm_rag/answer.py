@@ -290,7 +290,9 @@ def verify_citation(c: Citation, chunks: Mapping[str, Chunk], documents: Mapping
 
 
 def render(citations: list[Citation]) -> str:
-    return " ".join(f"{c.text.strip()} [{i}]" for i, c in enumerate(citations, start=1))
+    """Each sentence with its marker; a sentence rejoined across a page break is shown on one line (its citation
+    keeps the verbatim text, blank line included)."""
+    return " ".join(f"{' '.join(c.text.split())} [{i}]" for i, c in enumerate(citations, start=1))
 
 
 def abstain(reason: str, hits: tuple[Hit, ...], query: str) -> Answer:

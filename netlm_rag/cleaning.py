@@ -213,7 +213,43 @@ def clean(raw_text: str, doc_id: str) -> CleanText:
             elif not dropping and not looks_like_table_row(ln.text) and len(ln.text) >= 40:
                 blocks.append(Block("prose", ln.text, ln.start, ln.end))
         i += 1
-    return CleanText(tuple(blocks), tuple(refs))
+    return CleanText(join_broken_paragraphs(blocks, raw_text), tuple(refs))
+
+
+# A paragraph that ends mid-sentence: no closing punctuation after its last word (citation markers aside).
+_ENDS_SENTENCE = re.compile(r"[.!?:;][\"”’)]*\s*(?:\^?\[[^\]]*\]|\([\d,\s–-]+\)|\^?\{[^}]*\}|[⁰¹²³⁴⁵⁶⁷⁸⁹,–-]+)?"
+                            r"[\"”’)]*\s*$")
+
+
+# Words a sentence does not end on ("... carefully evaluated pathologic specimens after" / "NETLM resection ...").
+_OPEN_END = re.compile(r"(?:\b(?:a|an|the|of|in|on|at|to|for|with|by|from|after|before|than|as|and|or|between|"
+                       r"among|into|per|via|versus|vs)|-)$", re.IGNORECASE)
+
+
+def continues(first: str, second: str) -> bool:
+    """The second paragraph finishes the first one's sentence: the first stops without closing punctuation and
+    the second goes on in lower case or with a number, or the first stops on a hyphen or a word no sentence ends
+    on. An upper-case start after a bare last word stays a new paragraph (a heading-like line, a missing stop)."""
+    if _ENDS_SENTENCE.search(first):
+        return False
+    return second[:1].islower() or second[:1].isdigit() or bool(_OPEN_END.search(first.rstrip()))
+
+
+def join_broken_paragraphs(blocks: list[Block], raw: str) -> tuple[Block, ...]:
+    """Rejoin a sentence the delivered file broke across a page ("... as a bridge to subsequent surgical
+    treatment" / "appears promising."): a prose block that stops without closing punctuation, followed by one
+    that starts in lower case with only blank lines between them in the raw file, is one paragraph. Its text is
+    the raw span, gap included, so every sentence stays verbatim in the delivered file; a gap holding anything
+    else (a licence line the cleaner dropped) keeps them apart rather than cite text that is not there."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == "prose" and b.kind == "prose" and continues(prev.text, b.text)
+                and not raw[prev.end:b.start].strip()):
+            out[-1] = Block("prose", raw[prev.start:b.end], prev.start, b.end)
+        else:
+            out.append(b)
+    return tuple(out)
 
 
 def read_table(lines: list[Line], i: int, seen: set[str]) -> tuple[int, Block | None]:

@@ -26,7 +26,7 @@ from .vectorstore import VectorStore, create_store
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning, chunking, unit text or tokenisation change: old vectors are then not reused.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"     # 5: sentences broken across a page are rejoined (cleaning.join_broken_paragraphs)
 
 Progress = Callable[[int, int], None]
 

@@ -60,11 +60,15 @@ def test_written_questions_are_paired_with_the_unit_of_their_quote(corpus_copy):
         return QAItem(id="t", question=question, answer="", key_facts=("x",), sources=(Source(doc, quote),),
                       answerable=True, type="factual", difficulty="easy")
 
+    part = " ".join(sentence.split()[-6:])      # a quote written against part of it (a half since rejoined)
     questions = [written("what does the second sentence say?", prose.doc_id, sentence),
-                 written("a review that was removed", "gone", "Not in any review.")]
+                 written("a review that was removed", "gone", "Not in any review."),
+                 written("and its end?", prose.doc_id, part)]
     pairs = adapt.question_pairs(chunks, questions)
-    assert [(p.query, p.chunk_id) for p in pairs] == [("what does the second sentence say?", prose.id)]
+    assert [(p.query, p.chunk_id) for p in pairs] == [("what does the second sentence say?", prose.id),
+                                                      ("and its end?", prose.id)]
     assert pairs[0].passage == unit_texts(prose)[1], "the passage is the unit the index embeds for that sentence"
+    assert pairs[1].passage == pairs[0].passage
 
 
 def _word_runs(text: str, n: int = 8) -> set[tuple[str, ...]]:

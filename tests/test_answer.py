@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from netlm_rag.answer import (Candidate, compose_answer, question_parts, reading_order, states_number, verify_citation,
-                              with_conflict_note)
+from netlm_rag.answer import (Candidate, compose_answer, question_parts, reading_order, render, states_number,
+                              verify_citation, with_conflict_note)
 from netlm_rag.config import AnswerSettings
 from netlm_rag.conflicts import find_conflicts, quantities
 from netlm_rag.lexicon import default_lexicon
@@ -318,3 +318,10 @@ def test_reading_order_puts_the_answer_first_and_keeps_a_leaning_sentence_after_
     # A sentence that does not lean back is ordered by its own score, not glued to the one before it.
     plain = _candidate(c, 3, 0.95)
     assert reading_order([leaning, plain]) == [plain, leaning]
+
+
+def test_a_sentence_rejoined_across_a_page_reads_as_one_line_and_keeps_its_verbatim_citation():
+    text = "Down-sizing as a bridge to subsequent surgical treatment\n\nappears promising."
+    c = Citation("d#s/000", "d", "D 2020", "S", 0, len(text), text)
+    assert render([c]) == "Down-sizing as a bridge to subsequent surgical treatment appears promising. [1]"
+    assert c.text == text
