@@ -200,7 +200,9 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
     """A relevant sentence from another review that gives a different number for a quantity the answer
     states, about the same treatment, is added, so the disagreement is shown and cited rather than hidden by
     the word budget. A different limit for the same criterion (Ki-67 < 5 % vs < 10 % for transplantation) is
-    looked for further down (`limit_margin`) than a different result (`margin`): it is what a clinician must see."""
+    looked for further down (`limit_margin`) than a different result (`margin`), and takes the `limit` places
+    first: it is what a clinician must see, while two reviews' survival figures often describe different series
+    (a vignette on transplantation lost the Ki-67 disagreement to two 5-year OS figures that filled both places)."""
     if not chosen:
         return chosen
     stated: dict[tuple[str, str], set[tuple[str, float, str, bool]]] = {}
@@ -212,23 +214,35 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
         return chosen
     best = cands[0].score
 
-    def disagrees(c: Candidate) -> bool:
+    def disagreement(c: Candidate) -> str:
+        """"limit", "result" or "" (none)."""
         # Cheapest tests first: most candidates state no number, or none about a quantity the answer states.
         if not _DIGIT.search(c.text):
-            return False
+            return ""
         same = [q for q in quantities(c.text, lexicon) if (q.subject, q.unit) in stated]
         if not same:
-            return False
+            return ""
         about = topic(c.chunk.section, c.text, lexicon)
-        return any(doc != c.chunk.doc_id and num != q.number and about == other
-                   and c.score >= best - (limit_margin if q.limit and was_limit else margin)
-                   for q in same for doc, num, other, was_limit in stated[(q.subject, q.unit)])
+        found = ""
+        for q in same:
+            for doc, num, other, was_limit in stated[(q.subject, q.unit)]:
+                if doc == c.chunk.doc_id or num == q.number or about != other:
+                    continue
+                if q.limit and was_limit and c.score >= best - limit_margin:
+                    return "limit"
+                if c.score >= best - margin:
+                    found = "result"
+        return found
 
-    extra: list[Candidate] = []
+    found: list[tuple[bool, Candidate]] = []
     for c in cands:
-        if len(extra) >= limit or c.score < best - max(margin, limit_margin):
+        if c.score < best - max(margin, limit_margin):
             break
-        if c not in chosen and not any(near_duplicate(c, x) for x in chosen + extra) and disagrees(c):
+        if c not in chosen and (kind := disagreement(c)):
+            found.append((kind != "limit", c))
+    extra: list[Candidate] = []
+    for _, c in sorted(found, key=lambda kc: kc[0]):        # stable: limits first, each kind best first
+        if len(extra) < limit and not any(near_duplicate(c, x) for x in chosen + extra):
             extra.append(c)
     return chosen + extra
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from netlm_rag.answer import (Candidate, compose_answer, question_parts, reading_order, render, states_number,
-                              verify_citation, with_conflict_note)
+from netlm_rag.answer import (Candidate, add_disagreeing, compose_answer, question_parts, reading_order, render,
+                              states_number, verify_citation, with_conflict_note)
 from netlm_rag.config import AnswerSettings
 from netlm_rag.conflicts import find_conflicts, quantities
 from netlm_rag.lexicon import default_lexicon
@@ -325,3 +325,21 @@ def test_a_sentence_rejoined_across_a_page_reads_as_one_line_and_keeps_its_verba
     c = Citation("d#s/000", "d", "D 2020", "S", 0, len(text), text)
     assert render([c]) == "Down-sizing as a bridge to subsequent surgical treatment appears promising. [1]"
     assert c.text == text
+
+
+def test_a_different_limit_is_shown_before_different_results_fill_the_places():
+    """Two reviews' survival figures (often other series) must not crowd out a review giving another limit for
+    the criterion the answer states (a transplantation vignette lost Ki-67 < 5 % vs < 10 % that way)."""
+    def cand(doc_id: str, text: str, score: float) -> Candidate:
+        ch = Chunk(f"{doc_id}#0", doc_id, ("Liver transplantation",), "prose", text, 0, len(text),
+                   (Span(0, len(text), 0),))
+        return Candidate(0, ch, 0, text, score, frozenset(text.lower().split()), score, 0.0, 0.0, False, 0.0)
+
+    chosen = [cand("b", "The ENETS criteria accept Ki-67 < 10% for liver transplantation.", 1.0),
+              cand("e", "After liver transplantation the 5-year OS was 57.8%.", 0.95)]
+    os_c = cand("c", "Transplanted patients had a 5-year OS of 97% in one series.", 0.9)
+    os_d = cand("d", "A review of 705 transplanted patients reported a 5-year OS of 53%.", 0.85)
+    ki67 = cand("a", "Milan requires Ki-67 < 5% and age < 55 years for liver transplantation.", 0.5)
+    cands = sorted(chosen + [os_c, os_d, ki67], key=lambda c: -c.score)
+    out = add_disagreeing(chosen, cands, L)
+    assert out[:2] == chosen and out[2] is ki67 and out[3] is os_c and len(out) == 4
