@@ -223,7 +223,7 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
         if not same:
             return ""
         about = topic(c.chunk.section, c.text, lexicon)
-        found = ""
+        kind = ""
         for q in same:
             for doc, num, other, was_limit in stated[(q.subject, q.unit)]:
                 if doc == c.chunk.doc_id or num == q.number or about != other:
@@ -231,8 +231,8 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
                 if q.limit and was_limit and c.score >= best - limit_margin:
                     return "limit"
                 if c.score >= best - margin:
-                    found = "result"
-        return found
+                    kind = "result"
+        return kind
 
     found: list[tuple[bool, Candidate]] = []
     for c in cands:
