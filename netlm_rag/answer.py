@@ -360,4 +360,4 @@ def with_conflict_note(answer: Answer) -> Answer:
     if results:
         notes.append(f"Note — the cited reviews report different figures for {values(results)}; they may describe "
                      "different studies or patient groups: compare the passages.")
-    return replace(answer, text=answer.text + "\n\n" + "\n".join(notes))
+    return replace(answer, text=answer.text + "\n\n" + "\n\n".join(notes))

@@ -152,7 +152,7 @@ def test_different_limits_are_a_disagreement_but_different_results_are_only_diff
     assert "disagree" not in note and "report different figures for os (%): 57.8% (A) vs 97% (B)" in note
     assert "different studies or patient groups" in note
     both = with_conflict_note(Answer("x", (), False, "", lim + res, (), "q")).text
-    assert both.count("Note —") == 2
+    assert both.count("\n\nNote —") == 2          # each note its own paragraph (markdown joins single newlines)
 
 
 def _cite(doc: str, section: str, text: str) -> Citation:
