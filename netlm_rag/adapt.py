@@ -94,7 +94,7 @@ def question_pairs(chunks: Sequence[Chunk], questions: Sequence[QAItem]) -> list
             quote = _norm(src.quote)
             # A quote written against part of a sentence (a fragment of one broken across a page, since
             # rejoined) pairs with the one sentence holding it.
-            hit = where.get(quote) or next(iter(v for k, v in where.items() if quote in k), None)
+            hit = where.get(quote) or next((v for k, v in where.items() if quote in k), None)
             if hit:
                 out.append(Pair(q.question, hit[0], hit[1]))
     return out

@@ -238,9 +238,9 @@ def continues(first: str, second: str) -> bool:
 def join_broken_paragraphs(blocks: list[Block], raw: str) -> tuple[Block, ...]:
     """Rejoin a sentence the delivered file broke across a page ("... as a bridge to subsequent surgical
     treatment" / "appears promising."): a prose block followed by one that `continues` its sentence, with only
-    blank lines between them in the raw file, is one paragraph. Its text is
-    the raw span, gap included, so every sentence stays verbatim in the delivered file; a gap holding anything
-    else (a licence line the cleaner dropped) keeps them apart rather than cite text that is not there."""
+    blank lines between them in the raw file, is one paragraph. Its text is the raw span, gap included, so every
+    sentence stays verbatim in the delivered file; a gap holding anything else (a licence line the cleaner
+    dropped) keeps them apart rather than cite text that is not there."""
     out: list[Block] = []
     for b in blocks:
         prev = out[-1] if out else None
