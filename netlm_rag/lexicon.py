@@ -76,13 +76,23 @@ class Lexicon:
         return query if not extra else f"{query} ({'; '.join(extra)})"
 
 
+# Greek plurals in -ses whose singular ends in -sis (metastases, analyses, diagnoses, anastomoses, crises);
+# every other -ses word is an English plural of a word in -se (cases, diseases, responses, doses).
+_GREEK_PLURALS = ("stases", "lyses", "noses", "moses", "theses", "croses", "boses", "broses", "rhoses", "crises")
+
+
 def stem(token: str) -> str:
     """Plural and a few suffixes only: aggressive stemming merges clinical terms that differ."""
     if len(token) <= 4 or not token.isalpha():
         return token
-    for suffix, repl in (("ies", "y"), ("ses", "sis"), ("ases", "asis"), ("s", "")):
-        if token.endswith(suffix) and not token.endswith(("ss", "us", "is")):
-            return token[: -len(suffix)] + repl
+    if token.endswith(_GREEK_PLURALS):
+        return token[:-3] + "sis"
+    if token.endswith(("sses", "ches", "shes", "xes")):     # abscesses, approaches: the -es is the plural
+        return token[:-2]
+    if token.endswith("ies"):
+        return token[:-3] + "y"
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
     return token
 
 
@@ -95,9 +105,14 @@ def default_lexicon() -> Lexicon:
     return build_lexicon(json.loads(SYNONYMS.read_text(encoding="utf-8")))
 
 
+# Bump when tokenize() or stem() changes what a text's tokens are: the BM25 index of a build holds them.
+TOKENIZER_VERSION = "2"     # 2: -ses plurals of -se words (cases, diseases, responses) meet their singular
+
+
 def lexicon_fingerprint() -> str:
-    """Changes with the synonym table, which decides the BM25 tokens of every chunk: part of the build key."""
-    return hashlib.sha256(SYNONYMS.read_bytes()).hexdigest()[:16]
+    """Changes with the synonym table and the tokenizer, which decide the BM25 tokens of every chunk: part of
+    the build key (not of the adapted model's key: the model never sees these tokens)."""
+    return hashlib.sha256(TOKENIZER_VERSION.encode() + SYNONYMS.read_bytes()).hexdigest()[:16]
 
 
 def build_lexicon(data: dict) -> Lexicon:

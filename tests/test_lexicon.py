@@ -37,6 +37,16 @@ def test_stem_is_light():
     assert stem("metastases") == "metastasis" and stem("tumors") == "tumor" and stem("bus") == "bus"
 
 
+def test_plurals_in_ses_meet_their_singular():
+    # Only Greek plurals end in -sis when singular; "cases" had become "casis" and never met "case".
+    for plural, singular in [("metastases", "metastasis"), ("analyses", "analysis"), ("diagnoses", "diagnosis"),
+                             ("anastomoses", "anastomosis"), ("crises", "crisis"), ("cases", "case"),
+                             ("diseases", "disease"), ("responses", "response"), ("phases", "phase"),
+                             ("transaminases", "transaminase"), ("abscesses", "abscess"), ("approaches", "approach")]:
+        assert stem(plural) == stem(singular), plural
+    assert stem("status") == "status" and stem("abscess") == "abscess"
+
+
 def test_expand_query_appends_expansions_once():
     q = L.expand_query("TACE or TAE?")
     assert q.startswith("TACE or TAE?") and q.count("chemoembolization") == 1
