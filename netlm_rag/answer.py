@@ -24,6 +24,11 @@ _CITATION_ONLY = re.compile(r"^[\s\[\]()\d,;.–-]*$")
 # left in the prose: it shares every term of a question on those topics and answers none.
 _ABBREVIATION = r"(?=[A-Za-z0-9/-]*[A-Z][A-Za-z0-9/-]*[A-Z])[A-Z][A-Za-z0-9/-]{1,11}"     # two capitals at least
 _LEGEND = re.compile(rf"^(?:{_ABBREVIATION}, [^,;]{{3,80}}[;.]\s*){{2,}}$")
+# A review describing itself ("In this review we will discuss ...", "This review focuses on ..."): it shares the
+# question's topic words and tells a clinician nothing; it reached 3 main-set answers and 1 hold-out answer.
+_ABOUT_ITSELF = re.compile(r"\b(?:in (?:this|the present|our) (?:review|article|paper)\b.{0,20}\bwe\b|"
+                           r"this (?:review|article|paper) (?:aims|focuses|summari[sz]es|describes|discusses))",
+                           re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 
 
@@ -102,7 +107,7 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
         ct = tokens.get(hit.chunk.id) or chunk_tokens(hit.chunk, lexicon)
         context = weighted_overlap(q_tokens, ct.context, idf)
         for i, text in enumerate(hit.chunk.sentence_texts()):
-            if len(text) < 30 or _CITATION_ONLY.match(text) or _LEGEND.match(text):
+            if len(text) < 30 or _CITATION_ONLY.match(text) or _LEGEND.match(text) or _ABOUT_ITSELF.search(text):
                 continue
             toks = ct.sentences[i]
             overlap = weighted_overlap(q_tokens, toks, idf)

@@ -231,6 +231,22 @@ def test_an_abbreviation_key_is_never_an_answer_sentence():
     assert len(ck.sentences) == 2 and texts == ["Liver transplantation is rarely offered for metastases."]
 
 
+def test_a_review_describing_itself_is_never_an_answer_sentence():
+    """"In this review, we focus on ... liver metastases" shares a question's topic words and answers nothing
+    (it had reached 4 evaluation answers); a sentence that only mentions a review is still a candidate."""
+    raw = ("Intro.\n\nIn this review, we focus on liver transplantation for liver metastases. "
+           "This review focuses on liver transplantation criteria. "
+           "A recent review of liver transplantation reported a 5-year survival of 63%.\n")
+    d = doc("m", raw)
+    ck = chunk_of(d, "In this")
+    from netlm_rag.answer import candidates
+
+    texts = [c.text for c in candidates("Liver transplantation for liver metastases?", (Hit(ck, 1.0, 1, 1, 0.8),),
+                                        scores, L, AnswerSettings())]
+    assert len(ck.sentences) == 3
+    assert texts == ["A recent review of liver transplantation reported a 5-year survival of 63%."]
+
+
 def test_precomputed_chunk_tokens_give_the_same_candidates():
     """The build-time token table is only a cache: same candidates, same scores, same order as tokenizing
     on the fly — and a chunk missing from the table is still tokenized, not skipped."""
