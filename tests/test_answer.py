@@ -218,17 +218,21 @@ def test_a_sentence_inherits_some_relevance_from_the_one_before_it():
     assert rescored(cands[1], linked).score == 0.5 + 0.5 * 0.8 > rescored(cands[0], linked).score
 
 
+def _candidate_texts(raw: str, start_marker: str, question: str) -> tuple[int, list[str]]:
+    """(sentences in the one-chunk document, the texts of its answer candidates for `question`)."""
+    from netlm_rag.answer import candidates
+
+    ck = chunk_of(doc("k", raw), start_marker)
+    return len(ck.sentences), [c.text for c in candidates(question, (Hit(ck, 1.0, 1, 1, 0.8),), scores, L,
+                                                           AnswerSettings())]
+
+
 def test_an_abbreviation_key_is_never_an_answer_sentence():
     raw = ("Intro.\n\nLiver transplantation is rarely offered for metastases. "
            "LT, liver transplantation; NELM, neuroendocrine liver metastases; ENETS, European Neuroendocrine Tumor "
            "Society.\n")
-    d = doc("k", raw)
-    ck = chunk_of(d, "Liver")
-    from netlm_rag.answer import candidates
-
-    texts = [c.text for c in candidates("Liver transplantation for NELM per ENETS?", (Hit(ck, 1.0, 1, 1, 0.8),),
-                                        scores, L, AnswerSettings())]
-    assert len(ck.sentences) == 2 and texts == ["Liver transplantation is rarely offered for metastases."]
+    n, texts = _candidate_texts(raw, "Liver", "Liver transplantation for NELM per ENETS?")
+    assert n == 2 and texts == ["Liver transplantation is rarely offered for metastases."]
 
 
 def test_a_review_describing_itself_is_never_an_answer_sentence():
@@ -237,14 +241,8 @@ def test_a_review_describing_itself_is_never_an_answer_sentence():
     raw = ("Intro.\n\nIn this review, we focus on liver transplantation for liver metastases. "
            "This review focuses on liver transplantation criteria. "
            "A recent review of liver transplantation reported a 5-year survival of 63%.\n")
-    d = doc("m", raw)
-    ck = chunk_of(d, "In this")
-    from netlm_rag.answer import candidates
-
-    texts = [c.text for c in candidates("Liver transplantation for liver metastases?", (Hit(ck, 1.0, 1, 1, 0.8),),
-                                        scores, L, AnswerSettings())]
-    assert len(ck.sentences) == 3
-    assert texts == ["A recent review of liver transplantation reported a 5-year survival of 63%."]
+    n, texts = _candidate_texts(raw, "In this", "Liver transplantation for liver metastases?")
+    assert n == 3 and texts == ["A recent review of liver transplantation reported a 5-year survival of 63%."]
 
 
 def test_precomputed_chunk_tokens_give_the_same_candidates():
