@@ -30,6 +30,24 @@ _ABOUT_ITSELF = re.compile(r"\b(?:in (?:this|the present|our) (?:review|article|
                            r"this (?:review|article|paper) (?:aims|focuses|summari[sz]es|describes|discusses))",
                            re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+# The tail of a sentence the delivered file breaks where the cleaner cannot safely rejoin it ("... the European Liver
+# Transplant Registry and the United" / "Network for Organ Sharing database.^[30]": a capital after a bare word is
+# also how a missing full stop looks): a few words after an unfinished sentence say nothing on their own, and the
+# heading they are embedded with gave this one a place in 6 main-set answers about transplantation.
+_TRAILING_MARKERS = re.compile(r"(?:\s*(?:\^\[[^\]]*\]|\^\{[^}]*\}|\[[\d,\s–-]+\]|\(\d+(?:\s*[,–-]\s*\d+)*\)|"
+                               r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻,–]+))+\s*$")
+_FINISHED = re.compile(r"[.?!:;][\"'”’)\]]*$")
+_TAIL_WORDS = 6
+
+
+def unfinished(sentence: str) -> bool:
+    """The sentence stops without closing punctuation (its citation markers aside)."""
+    return not _FINISHED.search(_TRAILING_MARKERS.sub("", sentence.rstrip()))
+
+
+def dangling_tail(texts: list[str], i: int) -> bool:
+    """Sentence `i` is a few words left over from an unfinished sentence before it."""
+    return i > 0 and len(texts[i].split()) <= _TAIL_WORDS and unfinished(texts[i - 1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +124,10 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
         sims = scores(hit)
         ct = tokens.get(hit.chunk.id) or chunk_tokens(hit.chunk, lexicon)
         context = weighted_overlap(q_tokens, ct.context, idf)
-        for i, text in enumerate(hit.chunk.sentence_texts()):
-            if len(text) < 30 or _CITATION_ONLY.match(text) or _LEGEND.match(text) or _ABOUT_ITSELF.search(text):
+        texts = hit.chunk.sentence_texts()
+        for i, text in enumerate(texts):
+            if (len(text) < 30 or _CITATION_ONLY.match(text) or _LEGEND.match(text) or _ABOUT_ITSELF.search(text)
+                    or dangling_tail(texts, i)):
                 continue
             toks = ct.sentences[i]
             overlap = weighted_overlap(q_tokens, toks, idf)

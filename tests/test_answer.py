@@ -245,6 +245,29 @@ def test_a_review_describing_itself_is_never_an_answer_sentence():
     assert n == 3 and texts == ["A recent review of liver transplantation reported a 5-year survival of 63%."]
 
 
+def test_a_few_words_left_over_from_a_broken_sentence_are_never_an_answer_sentence():
+    """The delivered file breaks "... and the United" / "Network for Organ Sharing database.^[30]" where the cleaner
+    cannot tell it from a missing full stop; the tail alone had reached 6 main-set answers. A short sentence after a
+    finished one (citation markers aside) is still a candidate."""
+    from netlm_rag.answer import candidates, unfinished
+
+    sentences = ("Firm evidence on liver transplantation is scarce because few transplants are performed for such "
+                 "indications (data from the European Liver Transplant Registry and the United",
+                 "Network for Organ Sharing database.^[30]", "Liver transplantation registry data were reviewed.^[31]",
+                 "Transplant registry outcomes vary widely.")
+    text = "\n\n".join(sentences[:3]) + " " + sentences[3]
+    d = doc("k", "Intro.\n\n" + text + "\n")
+    start = d.raw_text.index(text)
+    spans = tuple(Span(text.index(t), text.index(t) + len(t), start + text.index(t)) for t in sentences)
+    ck = Chunk("k#0", "k", ("Transplant",), "prose", text, start, start + len(text), spans)
+    texts = [c.text for c in candidates("Liver transplantation registry data?", (Hit(ck, 1.0, 1, 1, 0.8),), scores, L,
+                                        AnswerSettings())]
+    assert sorted(texts) == sorted(t for i, t in enumerate(sentences) if i != 1)
+    assert unfinished(sentences[0])
+    assert not any(unfinished(t) for t in ("a 5-year OS of 74%.¹⁹", "database.^[30]", "as reported (36).",
+                                            "was 11 months [12, 14].", "in 2011.⁵¹", "(Figure 1)."))
+
+
 def test_precomputed_chunk_tokens_give_the_same_candidates():
     """The build-time token table is only a cache: same candidates, same scores, same order as tokenizing
     on the fly — and a chunk missing from the table is still tokenized, not skipped."""
