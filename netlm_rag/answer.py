@@ -86,7 +86,13 @@ _QUANTITATIVE = re.compile(
     r"\b(how (many|much|often|long|large|big|common|frequent)|what (share|fraction|proportion|percentage|rate|"
     r"dose|size|range|cut-?off|threshold|limit)|rates?|%|percent|median|mean|survival|os|pfs|ttp|mortality|"
     r"morbidity|incidence|prevalence|response|cut-?offs?|thresholds?|limits?|max(imum)?|min(imum)?|"
-    r"dos(?:e|es|ed|ing|ages?)|cm|months?|years?|ki-?67)\b", re.IGNORECASE)
+    r"dos(?:e|es|ed|ing|ages?)|cm|months?|years?|ki-?67|"
+    # Whether a treatment works is answered by its results ("RADIANT-4: does everolimus still work when liver mets
+    # are extensive?" -> "PFS 11.0 vs 3.9 months ... irrespective of the extent of liver metastasis"): 15 main
+    # questions more, 2 gained a key fact and none lost one; 6 hold-out questions, unchanged. Broader words
+    # (useful, data, evidence, impact) lost as many as they gained.
+    r"effective(?:ness)?|efficacy|efficacious|works?|benefits?|outcomes?|results?|helps?|improve[sd]?)\b",
+    re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(%|percent|cm|mm|months?|years?|mg|gbq|weeks?|days?|patients)|[<>≤≥]\s*\d")
 
 

@@ -114,6 +114,15 @@ def test_a_question_on_dosing_asks_for_a_number():
     assert not states_number("How was NETTER-1 dosed?", "The trial was randomized and open-label.")
 
 
+def test_whether_a_treatment_works_is_answered_by_its_results():
+    result = "Median PFS was 11.0 vs 3.9 months irrespective of the extent of liver metastasis."
+    for q in ("RADIANT-4: does everolimus still work when liver mets are extensive?", "Is TACE effective for NELM?",
+              "Outcomes of cryoablation in Bilchik's series?", "Does debulking benefit asymptomatic patients?"):
+        assert states_number(q, result), q
+    assert not states_number("What is IRE and when is it useful for NELM?", result)
+    assert not states_number("Does everolimus work?", "Everolimus is an mTOR inhibitor.")
+
+
 def test_a_named_kind_of_quantity_is_answered_by_that_unit():
     # Units too rare for the generic pattern: micrometres, degrees, micrograms.
     assert states_number("Resin vs glass Y-90 microspheres: sizes?", "SIR-spheres are 20–40 μm resin microspheres.")
