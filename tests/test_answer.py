@@ -134,6 +134,14 @@ def test_a_named_kind_of_quantity_is_answered_by_that_unit():
     assert not states_number("Microsphere sizes?", "Glass and resin microspheres are available.")
 
 
+def test_a_question_asking_why_is_answered_by_a_reason():
+    reason = "Since natural somatostatin has a very short half life (2-3 min) analogues have been developed."
+    assert states_number("Why do we need synthetic SSAs rather than native somatostatin?", reason)
+    assert states_number("Reasons for giving SSAs before embolization?", "It is given because of the crisis risk.")
+    assert not states_number("Why do we need synthetic SSAs?", "Octreotide and lanreotide are synthetic SSAs.")
+    assert not states_number("Which SSAs are synthetic?", reason)
+
+
 def test_quantities_pick_the_nearest_subject():
     qs = {(q.subject, q.unit, q.number) for q in quantities("Ki-67 <10%, age < 55 years, liver involvement <50%", L)}
     assert {("ki67", "%", 10.0), ("age", "years", 55.0), ("involvement", "%", 50.0)} <= qs
