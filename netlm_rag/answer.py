@@ -91,7 +91,9 @@ _QUANTITATIVE = re.compile(
     # are extensive?" -> "PFS 11.0 vs 3.9 months ... irrespective of the extent of liver metastasis"): 15 main
     # questions more, 2 gained a key fact and none lost one; 6 hold-out questions, unchanged. Broader words
     # (useful, data, evidence, impact) lost as many as they gained.
-    r"effective(?:ness)?|efficacy|efficacious|works?|benefits?|outcomes?|results?|helps?|improve[sd]?)\b",
+    # ("How does PRRT work?" asks for a mechanism, not for results.)
+    r"effective(?:ness)?|efficacy|efficacious|(?<!how )(?:does|do|did|can|could|will|would)\s+(?:[\w/-]+\s+){0,4}?"
+    r"works?|benefits?|outcomes?|results?|helps?|improve[sd]?)\b",
     re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(%|percent|cm|mm|months?|years?|mg|gbq|weeks?|days?|patients)|[<>≤≥]\s*\d")
 

@@ -120,6 +120,7 @@ def test_whether_a_treatment_works_is_answered_by_its_results():
               "Outcomes of cryoablation in Bilchik's series?", "Does debulking benefit asymptomatic patients?"):
         assert states_number(q, result), q
     assert not states_number("What is IRE and when is it useful for NELM?", result)
+    assert not states_number("How does PRRT work?", result)      # a mechanism, not results
     assert not states_number("Does everolimus work?", "Everolimus is an mTOR inhibitor.")
 
 
