@@ -238,11 +238,14 @@ def test_a_sentence_inherits_some_relevance_from_the_one_before_it():
 
 def _candidate_texts(raw: str, start_marker: str, question: str) -> tuple[int, list[str]]:
     """(sentences in the one-chunk document, the texts of its answer candidates for `question`)."""
+    ck = chunk_of(doc("k", raw), start_marker)
+    return len(ck.sentences), _candidates_of(ck, question)
+
+
+def _candidates_of(ck: Chunk, question: str) -> list[str]:
     from netlm_rag.answer import candidates
 
-    ck = chunk_of(doc("k", raw), start_marker)
-    return len(ck.sentences), [c.text for c in candidates(question, (Hit(ck, 1.0, 1, 1, 0.8),), scores, L,
-                                                           AnswerSettings())]
+    return [c.text for c in candidates(question, (Hit(ck, 1.0, 1, 1, 0.8),), scores, L, AnswerSettings())]
 
 
 def test_an_abbreviation_key_is_never_an_answer_sentence():
@@ -267,7 +270,7 @@ def test_a_few_words_left_over_from_a_broken_sentence_are_never_an_answer_senten
     """The delivered file breaks "... and the United" / "Network for Organ Sharing database.^[30]" where the cleaner
     cannot tell it from a missing full stop; the tail alone had reached 6 main-set answers. A short sentence after a
     finished one (citation markers aside) is still a candidate."""
-    from netlm_rag.answer import candidates, unfinished
+    from netlm_rag.answer import unfinished
 
     sentences = ("Firm evidence on liver transplantation is scarce because few transplants are performed for such "
                  "indications (data from the European Liver Transplant Registry and the United",
@@ -278,8 +281,7 @@ def test_a_few_words_left_over_from_a_broken_sentence_are_never_an_answer_senten
     start = d.raw_text.index(text)
     spans = tuple(Span(text.index(t), text.index(t) + len(t), start + text.index(t)) for t in sentences)
     ck = Chunk("k#0", "k", ("Transplant",), "prose", text, start, start + len(text), spans)
-    texts = [c.text for c in candidates("Liver transplantation registry data?", (Hit(ck, 1.0, 1, 1, 0.8),), scores, L,
-                                        AnswerSettings())]
+    texts = _candidates_of(ck, "Liver transplantation registry data?")
     assert sorted(texts) == sorted(t for i, t in enumerate(sentences) if i != 1)
     assert unfinished(sentences[0])
     assert not any(unfinished(t) for t in ("a 5-year OS of 74%.¹⁹", "database.^[30]", "as reported (36).",
