@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from .config import Settings
-from .errors import NetlmError
+from .errors import BadInput, NetlmError
 
 logger = logging.getLogger("netlm_rag")
 
@@ -95,34 +95,52 @@ def render_turn(d: dict) -> str:
         lines += [f"  - {h['document']} · {h['section']}: {h['text'][:160]}…" for h in d["hits"][:3]]
     for i, c in enumerate(d["citations"], start=1):
         lines.append(f"[{i}] {c['document_name']} — {c['section']}")
-    if d.get("rules") and d["rules"].get("facts"):
+    rules = d.get("rules") or {}
+    # An impossible value (Ki-67 150 %) is left out of the criteria check: say so, or the answer reads as if the
+    # patient had been checked.
+    lines += [f"Not used: {i['reason']}" for i in rules.get("invalid", ())]
+    if rules.get("facts"):
         lines.append("Criteria check:")
-        lines += [f"  {o['option']}: {o['verdict']}" for o in d["rules"]["options"]]
+        lines += [f"  {o['option']}: {o['verdict']}" for o in rules["options"]]
     return "\n".join(lines)
 
 
-def batch_lines(path: str) -> Iterator[str]:
-    """The questions of a batch file, or of stdin ("-") as they are typed: a terminal conversation."""
+def batch_lines(path: str) -> Iterator[str | BadInput]:
+    """The questions of a batch file, or of stdin ("-") as they are typed: a terminal conversation. A line of the
+    file that is not UTF-8 (a question pasted from a Windows-1252 document) comes as the error saying where, so
+    the other lines are still answered."""
     if path == "-":
         for line in sys.stdin:
             yield line.rstrip("\n")
         return
-    yield from Path(path).read_text(encoding="utf-8").splitlines()
+    lines = Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    for number, raw in enumerate(lines, start=1):
+        try:
+            yield raw.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError as exc:
+            shown = raw.decode("utf-8", "replace").rstrip("\r")
+            yield BadInput(f"line {number} of {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                           f"{exc.start + 1}: {shown!r}); save the file as UTF-8 and ask it again")
 
 
 def cmd_ask(args, s: Settings) -> int:
     from .pipeline import Assistant, clean_question
 
     if args.conversation and not args.batch:
-        from .errors import BadInput
         raise BadInput("--conversation needs --batch FILE (or --batch - to type the questions)")
     facts = json.loads(Path(args.facts).read_text(encoding="utf-8")) if args.facts else None
     if not args.batch:
         clean_question(args.question or "", s.answer.max_question_chars)   # refuse before the 8 s model load
+    elif args.batch != "-" and not Path(args.batch).is_file():
+        raise BadInput(f"batch file not found: {args.batch}")              # ... and a missing file too
     assistant = Assistant.load(s, chat=chat_backend(s))
     if args.batch:
         failures, turns = 0, []
         for line in batch_lines(args.batch):
+            if isinstance(line, BadInput):
+                failures += 1
+                emit({"question": None, "error": str(line)}, args.json, f"error: {line}")
+                continue
             if not line.strip():
                 continue
             try:

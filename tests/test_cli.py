@@ -60,6 +60,26 @@ def test_ask_batch_as_one_conversation_rewrites_follow_ups(env_index, capsys, tm
     assert code == 1 and "--conversation needs --batch" in err
 
 
+def test_batch_line_not_utf8_is_reported_and_the_others_answered(env_index, capsys, tmp_path):
+    f = tmp_path / "q.txt"
+    f.write_bytes("What is the role of PRRT?\nKi-67 \u2265 20 %: resect?\n".encode() + b"Is caf\xe9 allowed after TACE?\n"
+                  + b"And for TARE?\n")
+    code, out, _ = run(capsys, "ask", "--batch", str(f), "--json")
+    lines = [json.loads(l) for l in out.splitlines()]
+    assert code == 1 and len(lines) == 4, "a bad line costs only itself"
+    assert [l["question"] for l in lines] == ["What is the role of PRRT?", "Ki-67 \u2265 20 %: resect?", None,
+                                              "And for TARE?"]
+    assert "line 3" in lines[2]["error"] and "not UTF-8" in lines[2]["error"] and "0xe9" in lines[2]["error"]
+    code, _, err = run(capsys, "ask", "--batch", str(tmp_path / "missing.txt"))
+    assert code == 1 and "batch file not found" in err
+
+
+def test_text_answer_says_which_vignette_values_were_not_used(env_index, capsys):
+    code, out, _ = run(capsys, "ask", "62 y, G2 ileal NET, Ki-67 150 %, 60 % liver involvement: transplant?")
+    assert code == 0 and "Not used: Ki-67 must be 0–100 %, got 150" in out
+    assert "Criteria check:" in out, "the values that are possible are still checked"
+
+
 def test_bad_question_is_one_line_error_not_traceback(env_index, capsys):
     code, out, err = run(capsys, "ask", "   ")
     assert code == 1 and out == "" and err.startswith("error: BadInput") and "Traceback" not in err
