@@ -129,6 +129,13 @@ def test_phrasing(text, field, expected):
     assert fact.display() == expected
 
 
+def test_bare_liver_percentage_before_the_question_is_the_involvement():
+    # The trailing full stop test_phrasing adds would hide a colon or question mark ending the phrase.
+    for text in ("Ki-67 8%, 60% liver: transplant?", "G2 ileal NET, 60 % liver?"):
+        assert parse_facts(text).facts.get("liver_involvement_pct").display() == 60, text
+    assert parse_facts("30% liver remnant: resect?").facts.get("liver_involvement_pct") is None
+
+
 def test_enough_phrasings():
     assert len({t for t, _, _ in PHRASINGS}) >= 40
 

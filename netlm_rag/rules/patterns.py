@@ -31,8 +31,9 @@ EXTRACTORS: tuple[Extractor, ...] = (
     number("liver_involvement_pct", rf"{CMP}{NUM}{RANGE}\s*%\s*(?:of\s+(?:the\s+)?(?:total\s+)?(?:liver|hepatic\s+"
            rf"(?:volume|parenchyma))(?:\s+(?:volume|parenchyma))?|{_LIVER})", MAX, reject_before=_NOT_INVOLVEMENT),
     number("liver_involvement_pct", rf"\b{_LIVER}(?:\s+by\s+tumou?r)?{FILL}{CMP}{NUM}{RANGE}\s*%", MAX),
-    # Vignette shorthand: "~40% liver, no EHD" (the bare phrase, ended by punctuation)
-    number("liver_involvement_pct", rf"{CMP}{NUM}{RANGE}\s*%\s+liver(?=\s*(?:[,;.)]|$))", MAX,
+    # Vignette shorthand: "~40% liver, no EHD", "Ki-67 8%, 60% liver: transplant?" (the bare phrase, ended by
+    # punctuation)
+    number("liver_involvement_pct", rf"{CMP}{NUM}{RANGE}\s*%\s+liver(?=\s*(?:[,;.):?]|$))", MAX,
            reject_before=_NOT_INVOLVEMENT),
     # "<50% involvement" with no organ named: in a liver-metastasis vignette it is the liver's
     number("liver_involvement_pct", rf"{CMP}{NUM}{RANGE}\s*%\s+(?:tumou?r\s+)?(?:involvement|replacement)\b", MAX,
