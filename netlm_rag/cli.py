@@ -116,11 +116,13 @@ def batch_lines(path: str) -> Iterator[str | BadInput]:
     lines = Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
     for number, raw in enumerate(lines, start=1):
         try:
-            yield raw.decode("utf-8").rstrip("\r")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             shown = raw.decode("utf-8", "replace").rstrip("\r")
             yield BadInput(f"line {number} of {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
                            f"{exc.start + 1}: {shown!r}); save the file as UTF-8 and ask it again")
+        else:
+            yield from text.splitlines()     # as before: "\r\n" and old Mac "\r" endings split too
 
 
 def cmd_ask(args, s: Settings) -> int:
