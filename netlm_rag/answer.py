@@ -9,7 +9,7 @@ from typing import Callable, Collection, Mapping
 import numpy as np
 
 from .config import AnswerSettings
-from .conflicts import find_conflicts, quantities, topic
+from .conflicts import Quantity, find_conflicts, quantities, topic
 from .lexicon import Lexicon
 from .records import Answer, Chunk, Citation, Document, Hit
 from .terms import ChunkTokens, chunk_tokens, content_tokens, weighted_overlap
@@ -245,11 +245,11 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
     (a vignette on transplantation lost the Ki-67 disagreement to two 5-year OS figures that filled both places)."""
     if not chosen:
         return chosen
-    stated: dict[tuple[str, str], set[tuple[str, float, str, bool]]] = {}
+    stated: dict[tuple[str, str], list[tuple[str, Quantity, str]]] = {}
     for c in chosen:
         about = topic(c.chunk.section, c.text, lexicon)
         for q in quantities(c.text, lexicon):
-            stated.setdefault((q.subject, q.unit), set()).add((c.chunk.doc_id, q.number, about, q.limit))
+            stated.setdefault((q.subject, q.unit), []).append((c.chunk.doc_id, q, about))
     if not stated:
         return chosen
     best = cands[0].score
@@ -265,10 +265,10 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
         about = topic(c.chunk.section, c.text, lexicon)
         kind = ""
         for q in same:
-            for doc, num, other, was_limit in stated[(q.subject, q.unit)]:
-                if doc == c.chunk.doc_id or num == q.number or about != other:
+            for doc, was, other in stated[(q.subject, q.unit)]:
+                if doc == c.chunk.doc_id or not q.differs(was) or about != other:
                     continue
-                if q.limit and was_limit and c.score >= best - limit_margin:
+                if q.limit and was.limit and c.score >= best - limit_margin:
                     return "limit"
                 if c.score >= best - margin:
                     kind = "result"

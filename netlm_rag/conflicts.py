@@ -1,24 +1,48 @@
 """Disagreement between sources: different numbers for the same quantity, detected from the text."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from itertools import combinations
 
 from .lexicon import STOPWORDS, TREATMENT_GROUPS, Lexicon
 from .records import Citation, Conflict
 
-# A number with its comparator and unit: "<10%", "≥ 90 %", "55 years", "6 months", "5 cm".
+# A number with its comparator and unit: "<10%", "≥ 90 %", "55 years", "6 months", "5 cm"; or a range, one
+# quantity: "morbidity (5%–12%)" is not a morbidity of 5 % (lexicon.normalise has made every dash "-").
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_UPPER = frozenset({"<", "<=", "≤", "up to", "less than", "under"})
 _QUANTITY = re.compile(
     r"(?P<cmp>[<>≤≥]=?|up to|at least|more than|less than|greater than|over|under)?\s*"
-    r"(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>%|percent|years?|yrs?|months?|mo|cm|mm|weeks?|mg/dl|µmol/l)",
+    rf"(?P<num>{_NUMBER})(?:\s*%?\s*-\s*(?P<hi>{_NUMBER}))?\s*"
+    r"(?P<unit>%|percent|years?|yrs?|months?|mo|cm|mm|weeks?|mg/dl|µmol/l)",
     re.IGNORECASE,
 )
+# The time point of a rate: "5-year OS", "survival at 5 years", "30-day mortality", "PFS at month 20",
+# "recurrence within 3 years". A 1-year and a 5-year survival are two quantities, not a disagreement.
+_HORIZON = re.compile(r"\b(\d+)-(year|month|day)\b|\b(?:at|within) (\d+) (year|month|day)s?\b|"
+                      r"\bat (year|month|day) (\d+)\b")
+_HORIZON_AFTER = re.compile(r"^[\s,)]*(?:at|within) (\d+) (year|month|day)s?\b")
+# "1-, 3-, and 5-year survival rates were 83%, 60%, and 52%, respectively": each value has its own time point.
+_HORIZON_LIST = re.compile(r"\b((?:(?:\d+|one|two|three|four|five|ten)-?,\s*)+(?:and\s+)?\d+)-(year|month)\b")
+_LIST_WORD = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "ten": "10"}
+# A list of values "..., respectively": each belongs to its own arm or time point ("response rates of 33% and 28%,
+# respectively"), so a value read alone would be compared with the wrong thing.
+_RESPECTIVELY = re.compile(rf"(?:{_NUMBER}\s*%\s*(?:,\s*(?:and\s+)?|and\s+|or\s+))+{_NUMBER}\s*%[^.;]{{0,100}}?"
+                           r"\brespectively\b")
+_NOT_A_MEASURE = re.compile(r"\b(?:at|within)\s*$")
+_CI = re.compile(r"\s*ci\b")
+_COMPARATOR = re.compile(r"(?:\bvs\.?|\bversus|\bcompared (?:with|to))\s*$")
+# "disease-free survival rates": the lexicon's OS group holds "survival rates", so the qualifier decides.
+_QUALIFIED = re.compile(r"\b([a-z]+-(?:free|specific))\s*$")
 _WORD = re.compile(r"[a-z][a-z0-9-]+")
 # Words that sit next to numbers without naming the quantity measured.
-_FILLER = STOPWORDS | {"approximately", "about", "around", "nearly", "only", "least", "than", "up", "range",
-                       "ranging", "median", "mean", "respectively", "patients", "patient", "cases", "rate",
-                       "rates", "index", "reported", "showed", "shown", "was", "were", "had", "achieved", "study",
-                       "year", "years", "month", "months", "week", "weeks", "day", "days", "reaching", "reached"}
+_FILLER = STOPWORDS | {"approximately", "about", "around", "nearly", "only", "least", "than", "up", "range", "vs",
+                       "versus", "group", "arm", "ranging", "median", "mean", "respectively", "patients", "patient",
+                       "cases", "rate", "rates", "index", "reported", "showed", "shown", "was", "were", "had",
+                       "achieved", "study", "year", "years", "month", "months", "week", "weeks", "day", "days",
+                       "reaching", "reached"}
 _UNIT = {"percent": "%", "year": "years", "yrs": "years", "yr": "years", "month": "months", "mo": "months",
          "week": "weeks"}
 # Measured outcomes: "> 60 %" of survival or "greater than 97 %" recurrence is a result, not a threshold.
@@ -46,13 +70,41 @@ class Quantity:
     value: str           # as written, comparator included ("<10%")
     number: float
     limit: bool = False  # written with a comparator: a threshold, not a measured result
+    upper: float | None = None   # a range's upper end ("5%-12%"); None for a single number
+    bound: str = ""      # "<" for an upper bound ("< 10%", "up to 5 cm"), ">" for a lower one ("more than 60%")
+
+    def interval(self) -> tuple[float, float]:
+        lo, hi = self.number, self.number if self.upper is None else self.upper
+        return (-math.inf, hi) if self.bound == "<" else (lo, math.inf) if self.bound == ">" else (lo, hi)
+
+    def differs(self, other: "Quantity") -> bool:
+        """Different figures: two bounds the same way that are not equal ("Ki-67 < 5%" and "< 10%"), or values
+        that cannot both hold: "5%-12%" and "6%" agree, and so do "> 50%" and "52%", or "tumours > 3 cm" and
+        "up to 5 cm"."""
+        if self.bound and self.bound == other.bound:
+            return self.interval() != other.interval()
+        (lo, hi), (other_lo, other_hi) = self.interval(), other.interval()
+        return hi < other_lo or other_hi < lo
 
 
 def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
-    """Numbers with units and the subject they qualify (nearest concept or content word before them)."""
+    """Numbers with units and the subject they qualify (nearest concept or content word before them); a rate's
+    time point is part of its subject ("5-year os"). A value of a "..., respectively" list is left out unless
+    the list of time points before it says which it is: its arm is not something this reader can tell."""
     out = []
     norm = _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence))
+    listed = listed_horizons(norm)
+    lists = [(m.start(), m.end()) for m in _RESPECTIVELY.finditer(norm)]
+    previous_end = 0
     for m in _QUANTITY.finditer(norm):
+        horizon = listed.get(m.start("num"), "")
+        if any(a <= m.start("num") < b for a, b in lists) and not horizon:
+            continue
+        if _NOT_A_MEASURE.search(norm[max(0, m.start("num") - 8):m.start("num")]) and not m.group("cmp") \
+                or _CI.match(norm[m.end():]) or _COMPARATOR.search(norm[max(0, m.start("num") - 16):m.start("num")]):
+            # "at 5 years" dates a rate; "95% CI" is no figure of the text's own; "(11.0 vs. 4.6 months)": the
+            # comparator arm's figure, which read alone would be the treatment's
+            continue
         criterion = bool(_CRITERION_CUE.search(norm[max(0, m.start() - 40):m.start()]))
         after = _AFTER.match(norm[m.end():m.end() + 30])
         subject = after.group(1) if after else nearest_subject(norm[max(0, m.start() - 60):m.start()], lexicon)
@@ -60,9 +112,51 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
             continue
         unit = _UNIT.get(m.group("unit").lower().rstrip("s") if m.group("unit") not in ("%",) else "%",
                          m.group("unit").lower())
+        limit = bool(m.group("cmp")) and (criterion or subject not in _OUTCOMES)
+        if unit == "%":
+            # A time point before an earlier figure dates that one ("5-year OS of >50%, with morbidity < 30%").
+            horizon = horizon or time_point(norm[max(previous_end, m.start() - 60):m.start()],
+                                            norm[m.end():m.end() + 30])
+            subject = f"{horizon} {subject}" if horizon else subject
+        previous_end = m.end()
         num = float(m.group("num").replace(",", "."))
+        upper = float(m.group("hi").replace(",", ".")) if m.group("hi") else None
         value = " ".join(m.group(0).split())
-        out.append(Quantity(subject, unit, value, num, bool(m.group("cmp")) and (criterion or subject not in _OUTCOMES)))
+        cmp = (m.group("cmp") or "").lower()
+        bound = "<" if cmp in _UPPER else ">" if cmp else ""
+        out.append(Quantity(subject, unit, value, num, limit, upper, bound))
+    return out
+
+
+def time_point(before: str, after: str) -> str:
+    """"5-year", "20-month", "30-day": the last time point named before the number, or one right after it
+    ("over 70% at 5 years"); "" when none."""
+    m = _HORIZON_AFTER.match(after)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}"
+    found = list(_HORIZON.finditer(before))
+    if not found:
+        return ""
+    g = found[-1].groups()
+    n, unit = (g[0], g[1]) if g[0] else (g[2], g[3]) if g[2] else (g[5], g[4])
+    return f"{n}-{unit}"
+
+
+def listed_horizons(norm: str) -> dict[int, str]:
+    """Start of each value of a "..., respectively" list -> its time point, when a list of as many time points
+    comes before it ("1-, 3-, and 5-year ... 81%, 65%, and 52%, respectively")."""
+    out: dict[int, str] = {}
+    for span in _RESPECTIVELY.finditer(norm):
+        points = list(_HORIZON_LIST.finditer(norm[:span.start()]))
+        if not points:
+            continue
+        last = points[-1]
+        counts = [_LIST_WORD.get(w, w) for w in re.findall(r"\d+|[a-z]+", last.group(1)) if w != "and"]
+        values = list(re.finditer(rf"{_NUMBER}(?=\s*%)", span.group(0)))
+        if len(values) != len(counts):
+            continue
+        for v, n in zip(values, counts):
+            out[span.start() + v.start()] = f"{n}-{last.group(2)}"
     return out
 
 
@@ -84,6 +178,9 @@ def nearest_subject(before: str, lexicon: Lexicon) -> str:
     for m in lexicon.pattern.finditer(before):
         if m.end() > best_pos:
             best_pos, subject = m.end(), lexicon.form_to_group[m.group(1)]
+            qualified = _QUALIFIED.search(before[:m.start()])
+            if qualified and subject == "os":       # "disease-free survival rates" is not overall survival
+                subject = f"{qualified.group(1)} survival"
     for m in _WORD.finditer(before):
         if m.group(0) not in _FILLER and m.end() > best_pos:
             best_pos, subject = m.end(), m.group(0)
@@ -103,7 +200,7 @@ def find_conflicts(citations: list[Citation], lexicon: Lexicon) -> tuple[Conflic
         by_doc: dict[str, tuple[Citation, Quantity]] = {}
         for c, q in mentions:
             by_doc.setdefault(c.doc_id, (c, q))
-        if len(by_doc) < 2 or len({q.number for _, q in by_doc.values()}) < 2:
+        if len(by_doc) < 2 or not any(a.differs(b) for (_, a), (_, b) in combinations(by_doc.values(), 2)):
             continue
         pairs = sorted(by_doc.values(), key=lambda cq: cq[1].number)
         conflicts.append(Conflict(

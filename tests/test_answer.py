@@ -167,7 +167,7 @@ def test_different_limits_are_a_disagreement_but_different_results_are_only_diff
     note = with_conflict_note(Answer("x", (), False, "", lim, (), "q")).text
     assert "the reviews disagree on ki67 (%): < 5% (A) vs < 10% (B)." in note
     note = with_conflict_note(Answer("x", (), False, "", res, (), "q")).text
-    assert "disagree" not in note and "report different figures for os (%): 57.8% (A) vs 97% (B)" in note
+    assert "disagree" not in note and "report different figures for 5-year os (%): 57.8% (A) vs 97% (B)" in note
     assert "different studies or patient groups" in note
     both = with_conflict_note(Answer("x", (), False, "", lim + res, (), "q")).text
     assert both.count("\n\nNote —") == 2          # each note its own paragraph (markdown joins single newlines)
@@ -193,7 +193,7 @@ def test_limits_for_different_purposes_are_not_a_disagreement():
 def test_an_outcome_with_a_comparator_is_a_result_unless_stated_as_a_limit():
     qs = quantities("Reviews suggest a 5-year OS of >50%, with acceptable morbidity (< 30%) and less than 5% mortality.", L)
     got = {(q.subject, q.value): q.limit for q in qs}
-    assert got == {("os", ">50%"): False, ("morbidity", "< 30%"): True, ("mortality", "less than 5%"): True}
+    assert got == {("5-year os", ">50%"): False, ("morbidity", "< 30%"): True, ("mortality", "less than 5%"): True}
     res = find_conflicts([_cite("a", "s", "The recurrence rate is over 70% at 5 years."),
                           _cite("b", "s", "The 5-year recurrence rate is greater than 97%.")], L)
     assert len(res) == 1 and not res[0].thresholds
@@ -400,3 +400,52 @@ def test_a_different_limit_is_shown_before_different_results_fill_the_places():
     cands = sorted(chosen + [os_c, os_d, ki67], key=lambda c: -c.score)
     out = add_disagreeing(chosen, cands, L)
     assert out[:2] == chosen and out[2] is ki67 and out[3] is os_c and len(out) == 4
+
+
+def _figures(*texts: str) -> list[tuple[str, tuple[str, ...]]]:
+    return [(c.topic, c.values) for c in find_conflicts([_cite(chr(97 + i), "s", t) for i, t in enumerate(texts)], L)]
+
+
+def test_a_survival_figure_is_compared_only_at_its_own_time_point():
+    """"1-, 3-, and 5-year OS of 81%, 65%, and 52%, respectively" had been read as an OS of 81 % and set against
+    another review's 5-year 57.8 %: the note named a 1-year figure as the disagreement."""
+    listed = "Le Treut reported 1-, 3-, and 5-year overall survival rates of 81%, 65%, and 52%, respectively."
+    assert _figures(listed, "The 5-year overall survival was 57.8%.") == [("5-year os (%)", ("52% (A)", "57.8% (B)"))]
+    assert _figures("The 1-year overall survival was 90%.", "The 5-year overall survival was 57.8%.") == []
+    assert _figures("The recurrence rate is over 70% at 5 years.", "Within 3 years, recurrence was 40%.") == []
+
+
+def test_values_of_a_respectively_list_without_time_points_are_not_compared():
+    """"response rates of 33% and 28%, respectively" belong to two arms this reader cannot tell apart."""
+    assert quantities("Partial/complete response rates were 33% and 28%, respectively, by RECIST.", L) == []
+    assert _figures("Response rates were 33% and 28%, respectively.", "The response rate was 18%.") == []
+
+
+def test_disease_free_survival_is_not_overall_survival():
+    dfs = "1-, 3-, and 5-year disease-free survival rates were 77%, 50%, and 32%, respectively."
+    assert {q.subject for q in quantities(dfs, L)} == {f"{n}-year disease-free survival" for n in (1, 3, 5)}
+    assert _figures(dfs, "One, three, and five-year survival rates were 83%, 60%, and 52%, respectively.") == []
+
+
+def test_a_range_is_one_figure_and_agrees_with_a_value_inside_it():
+    (q,) = quantities("RFA is a procedure with low morbidity (5%–12%).", L)
+    assert (q.subject, q.value, q.number, q.upper) == ("morbidity", "5%-12%", 5.0, 12.0)
+    assert _figures("RFA has a morbidity of 5%–12%.", "RFA had a morbidity of 6%.") == []
+    assert _figures("RFA has a morbidity of 5%–12%.", "RFA had a morbidity of 20%.") == [
+        ("morbidity (%)", ("5%-12% (A)", "20% (B)"))]
+
+
+def test_the_comparator_arms_figure_is_not_the_treatments():
+    """"longer median PFS (11.0 vs. 4.6 months)": 4.6 months is placebo's, and had been set against another
+    review's 11.1 months of everolimus."""
+    assert _figures("Everolimus gave a longer median PFS (11.0 vs. 4.6 months).",
+                    "Everolimus gave a progression-free survival of 11.1 months.") == []
+    assert _figures("Response rates were 18% in the PRRT group vs 3% in the control group.",
+                    "With PRRT the overall response rate was 19% vs. 3%.") == [("response (%)", ("18% (A)", "19% (B)"))]
+
+
+def test_bounds_disagree_only_when_they_cannot_both_hold():
+    assert _figures("Tumors up to 5 cm can be ablated.", "Radiation suits larger tumors (>3 cm) after ablation.") == []
+    assert _figures("Reviews suggest a 5-year OS of >50%.", "The 5-year OS rate was 52%.") == []
+    assert _figures("The 5-year OS was more than 60%.", "The 5-year OS rate was 52%.") == [
+        ("5-year os (%)", ("52% (B)", "more than 60% (A)"))]
