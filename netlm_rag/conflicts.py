@@ -93,8 +93,9 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     the list of time points before it says which it is: its arm is not something this reader can tell."""
     out = []
     norm = _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence))
-    listed = listed_horizons(norm)
-    lists = [(m.start(), m.end()) for m in _RESPECTIVELY.finditer(norm)]
+    spans = list(_RESPECTIVELY.finditer(norm))
+    listed = listed_horizons(norm, spans)
+    lists = [(m.start(), m.end()) for m in spans]
     previous_end = 0
     for m in _QUANTITY.finditer(norm):
         horizon = listed.get(m.start("num"), "")
@@ -142,11 +143,11 @@ def time_point(before: str, after: str) -> str:
     return f"{n}-{unit}"
 
 
-def listed_horizons(norm: str) -> dict[int, str]:
-    """Start of each value of a "..., respectively" list -> its time point, when a list of as many time points
-    comes before it ("1-, 3-, and 5-year ... 81%, 65%, and 52%, respectively")."""
+def listed_horizons(norm: str, spans: list[re.Match]) -> dict[int, str]:
+    """Start of each value of a "..., respectively" list (`spans`) -> its time point, when a list of as many time
+    points comes before it ("1-, 3-, and 5-year ... 81%, 65%, and 52%, respectively")."""
     out: dict[int, str] = {}
-    for span in _RESPECTIVELY.finditer(norm):
+    for span in spans:
         points = list(_HORIZON_LIST.finditer(norm[:span.start()]))
         if not points:
             continue
