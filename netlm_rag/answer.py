@@ -9,7 +9,7 @@ from typing import Callable, Collection, Mapping
 import numpy as np
 
 from .config import AnswerSettings
-from .conflicts import Quantity, find_conflicts, quantities, topic
+from .conflicts import Quantity, find_conflicts, quantities, same_arm, topic
 from .lexicon import Lexicon
 from .records import Answer, Chunk, Citation, Document, Hit
 from .terms import ChunkTokens, chunk_tokens, content_tokens, weighted_overlap
@@ -266,7 +266,8 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
         kind = ""
         for q in same:
             for doc, was, other in stated[(q.subject, q.unit)]:
-                if doc == c.chunk.doc_id or not q.differs(was) or about != other:
+                if (doc == c.chunk.doc_id or not q.differs(was) or about != other
+                        or not same_arm(q, about, was, other)):
                     continue
                 if q.limit and was.limit and c.score >= best - limit_margin:
                     return "limit"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from itertools import combinations
 
 from .lexicon import STOPWORDS, TREATMENT_GROUPS, Lexicon
 from .records import Citation, Conflict
@@ -45,6 +44,14 @@ _FILLER = STOPWORDS | {"approximately", "about", "around", "nearly", "only", "le
                        "reaching", "reached"}
 _UNIT = {"percent": "%", "year": "years", "yrs": "years", "yr": "years", "month": "months", "mo": "months",
          "week": "weeks"}
+# The arm a figure belongs to, named right after it: "97% when treated with liver resection/RFA", "18% in the
+# 177Lu-DOTATATE group"; otherwise the agents named between the previous figure and this one.
+_ARM_AFTER = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?(?:\$[^$]{0,30}\$\s*)?,?\s*"
+                        r"(?:when\s+(?:treated\s+)?with|(?:in\s+)?patients\s+treated\s+with|treated\s+with|in\s+the|"
+                        r"after|following)\s+([^,;.]{1,50})")
+# Names of the chemotherapy group that say which regimen, not that it is chemotherapy; two spellings of one drug.
+_GENERIC_AGENTS = frozenset({"chemo", "chemotherapy", "chemotherapies", "cytotoxic"})
+_SAME_DRUG = {"stz": "streptozotocin", "streptozocin": "streptozotocin", "5-fu": "fluorouracil"}
 # Measured outcomes: "> 60 %" of survival or "greater than 97 %" recurrence is a result, not a threshold.
 _OUTCOMES = frozenset({"os", "pfs", "response", "adverse", "survival", "recurrence", "recurrences", "mortality",
                        "morbidity", "death", "deaths", "relapse", "progression", "complication", "complications",
@@ -72,6 +79,7 @@ class Quantity:
     limit: bool = False  # written with a comparator: a threshold, not a measured result
     upper: float | None = None   # a range's upper end ("5%-12%"); None for a single number
     bound: str = ""      # "<" for an upper bound ("< 10%", "up to 5 cm"), ">" for a lower one ("more than 60%")
+    arm: frozenset[str] = frozenset()   # treatments or drugs the figure is said of ("resection", "temozolomide")
 
     def interval(self) -> tuple[float, float]:
         lo, hi = self.number, self.number if self.upper is None else self.upper
@@ -119,14 +127,44 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
             horizon = horizon or time_point(norm[max(previous_end, m.start() - 60):m.start()],
                                             norm[m.end():m.end() + 30])
             subject = f"{horizon} {subject}" if horizon else subject
+        arm = figure_arm(norm, previous_end, m.start(), m.end(), lexicon)
         previous_end = m.end()
         num = float(m.group("num").replace(",", "."))
         upper = float(m.group("hi").replace(",", ".")) if m.group("hi") else None
         value = " ".join(m.group(0).split())
         cmp = (m.group("cmp") or "").lower()
         bound = "<" if cmp in _UPPER else ">" if cmp else ""
-        out.append(Quantity(subject, unit, value, num, limit, upper, bound))
+        out.append(Quantity(subject, unit, value, num, limit, upper, bound, arm))
     return out
+
+
+def figure_arm(norm: str, previous_end: int, start: int, end: int, lexicon: Lexicon) -> frozenset[str]:
+    """The treatments (by group) and chemotherapy drugs (by name) a figure is said of: those named right after it
+    ("when treated with ..."), else those named since the previous figure."""
+    after = _ARM_AFTER.match(norm[end:end + 90])
+    text = after.group(1) if after else norm[previous_end:start]
+    arm = set()
+    for m in lexicon.pattern.finditer(text):
+        form, group = m.group(1), lexicon.form_to_group[m.group(1)]
+        if group == "chemotherapy" and form not in _GENERIC_AGENTS:
+            arm.add(_SAME_DRUG.get(form, form))
+        elif group in TOPICS:
+            arm.add(group)
+    return frozenset(arm)
+
+
+def same_arm(a: Quantity, about_a: str, b: Quantity, about_b: str) -> bool:
+    """Whether two figures can be said of the same treatment: a 5-year OS after resection/RFA is no other
+    figure for the 5-year OS after transplantation its section is about, nor is a response rate of
+    temozolomide/capecitabine one for streptozotocin/doxorubicin. A figure with no arm of its own is about its
+    statement's topic; when neither names one, nothing says they differ."""
+    if a.arm and b.arm:
+        return bool(a.arm & b.arm)
+    named, about = (a.arm, about_b) if a.arm else (b.arm, about_a)
+    if not named or not about:
+        return True
+    groups = {g if g in TOPICS else "chemotherapy" for g in named}
+    return about in groups
 
 
 def time_point(before: str, after: str) -> str:
@@ -197,13 +235,17 @@ def find_conflicts(citations: list[Citation], lexicon: Lexicon) -> tuple[Conflic
         for q in quantities(c.text, lexicon):
             seen.setdefault((q.subject, q.unit, about), []).append((c, q))
     conflicts = []
-    for (subject, unit, _), mentions in seen.items():
+    for (subject, unit, about), mentions in seen.items():
         by_doc: dict[str, tuple[Citation, Quantity]] = {}
         for c, q in mentions:
             by_doc.setdefault(c.doc_id, (c, q))
-        if len(by_doc) < 2 or not any(a.differs(b) for (_, a), (_, b) in combinations(by_doc.values(), 2)):
+        # Only the reviews in a pair that differs on the same arm are shown.
+        differing = [(c, q) for c, q in by_doc.values()
+                     if any(c2 is not c and q.differs(q2) and same_arm(q, about, q2, about)
+                            for c2, q2 in by_doc.values())]
+        if len(differing) < 2:
             continue
-        pairs = sorted(by_doc.values(), key=lambda cq: cq[1].number)
+        pairs = sorted(differing, key=lambda cq: cq[1].number)
         conflicts.append(Conflict(
             topic=f"{subject.replace('_', ' ')} ({unit})",
             statements=tuple(c for c, _ in pairs),

@@ -449,3 +449,44 @@ def test_bounds_disagree_only_when_they_cannot_both_hold():
     assert _figures("Reviews suggest a 5-year OS of >50%.", "The 5-year OS rate was 52%.") == []
     assert _figures("The 5-year OS was more than 60%.", "The 5-year OS rate was 52%.") == [
         ("5-year os (%)", ("52% (B)", "more than 60% (A)"))]
+
+
+def test_a_figure_for_another_treatment_is_no_disagreement():
+    """Gangi's transplantation section quotes a 5-year OS of 97 % *when treated with liver resection/RFA*; it had
+    been set against the 52 % and 57.8 % after transplantation, and added to transplant answers as a disagreement."""
+    swedish = ("Patients who met Milan criteria had a 5-year OS of 97% (±6%) when treated with liver resection/RFA, "
+               "better than after liver transplant.")
+    lt = "The 5-year overall survival was 57.8%, lower than patients transplanted for other reasons."
+    lt_arm = "At a median follow-up of 56 months, 17% died of complications of LT, and the 5-year OS rate was 52%."
+    (q,) = [q for q in quantities(swedish, L) if q.value == "97%"]
+    assert q.arm == {"resection", "ablation"}
+    assert _lt_figures(swedish, lt) == [] and _lt_figures(swedish, lt_arm) == []
+    assert _lt_figures(lt, lt_arm) == [("5-year os (%)", ("52% (B)", "57.8% (A)"))]
+
+
+def _lt_figures(*texts: str) -> list[tuple[str, tuple[str, ...]]]:
+    cites = [_cite(chr(97 + i), "Liver transplantation", t) for i, t in enumerate(texts)]
+    return [(c.topic, c.values) for c in find_conflicts(cites, L)]
+
+
+def test_response_rates_of_different_regimens_are_not_compared():
+    """STZ/doxorubicin/5-FU 39 % against capecitabine/temozolomide 70 % (the review spells it *temozolamide*) or
+    dacarbazine 34 % are results of other regimens; the same drug's two figures are still set side by side."""
+    stz = "A study of streptozotocin (STZ) with doxorubicin and 5-fluorouracil (5-FU) reported a response rate of 39%."
+    captem = "In a retrospective study with temozolamide and capecitabine, the response rate was 70%."
+    dtic = "Dacarbazine is another cytostatic agent, with a response rate of 34% in a phase II study."
+    assert _figures(stz, captem) == [] and _figures(stz, dtic) == []
+    assert _figures(captem, "Capecitabine and temozolomide gave a response rate of 33%.") == [
+        ("response (%)", ("33% (B)", "70% (A)"))]
+
+
+def test_a_disagreeing_sentence_must_be_about_the_same_arm():
+    def cand(doc_id: str, text: str, score: float) -> Candidate:
+        ch = Chunk(f"{doc_id}#0", doc_id, ("Liver transplantation",), "prose", text, 0, len(text),
+                   (Span(0, len(text), 0),))
+        return Candidate(0, ch, 0, text, score, frozenset(text.lower().split()), score, 0.0, 0.0, False, 0.0)
+
+    chosen = [cand("a", "After liver transplantation the 5-year OS was 57.8%.", 1.0)]
+    resection = cand("b", "The 5-year OS was 97% when treated with liver resection/RFA.", 0.95)
+    other_lt = cand("c", "A review of 705 transplanted patients reported a 5-year OS of 53%.", 0.9)
+    assert add_disagreeing(chosen, chosen + [resection, other_lt], L) == chosen + [other_lt]

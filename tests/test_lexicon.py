@@ -28,6 +28,12 @@ def test_british_and_american_spelling_meet():
     assert "disease" in L.tokenize("disease")       # no over-eager -ise rewriting
 
 
+def test_a_misspelt_drug_in_a_review_meets_its_name():
+    """Macedo writes *temozolamide* four times: a question about temozolomide must find those passages."""
+    assert L.tokenize("temozolamide") == L.tokenize("temozolomide")
+    assert "~chemotherapy" in L.tokenize("dacarbazine") and "~chemotherapy" in L.tokenize("epirubicin")
+
+
 def test_stopwords_dropped_but_negation_kept():
     toks = L.tokenize("there is no extrahepatic disease")
     assert "no" in toks and "there" not in toks
