@@ -49,6 +49,16 @@ _UNIT = {"percent": "%", "year": "years", "yrs": "years", "yr": "years", "month"
 _ARM_AFTER = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?(?:\$[^$]{0,30}\$\s*)?,?\s*"
                         r"(?:when\s+(?:treated\s+)?with|(?:in\s+)?patients\s+treated\s+with|treated\s+with|in\s+the|"
                         r"after|following)\s+([^,;.]{1,50})")
+# How much of the liver disease a debulking removes: "> 70% debulking", "more than 90% of the tumor can be excised",
+# "at least 90% of the hepatic tumor mass", "a debulking threshold of 90%". Only stated limits count: "27% having
+# 90-99%" or "not being able to achieve 90% cytoreduction" describe patients, not the threshold.
+_EXTENT_AFTER = re.compile(r"^\s*(?:(?:liver|hepatic|netlm|nelm)\s+)?(?:debulking|cytoreduction)\b|"
+                           r"^\s*of\s+(?:the\s+)?(?:hepatic\s+|liver\s+)?(?:tumor|disease|metastases|netlms?|nelms?)\b")
+_EXTENT_CONTEXT = re.compile(r"debulk|cytoreduc|excised|removed")
+_THRESHOLD_BEFORE = re.compile(r"(?:debulking|cytoreduction)\s+threshold\s+(?:of|to)\s*$")
+_THRESHOLD_AFTER = re.compile(r"^\s*(?:(?:debulking|cytoreduction)\s+)?threshold\b")
+_DESCRIBES_PATIENTS = re.compile(r"\b(?:had|having|reached|achieve[ds]?|achieving|with)\s*$")
+EXTENT = "debulking extent"
 # Names of the chemotherapy group that say which regimen, not that it is chemotherapy; two spellings of one drug.
 _GENERIC_AGENTS = frozenset({"chemo", "chemotherapy", "chemotherapies", "cytotoxic"})
 _SAME_DRUG = {"stz": "streptozotocin", "streptozocin": "streptozotocin", "5-fu": "fluorouracil"}
@@ -114,6 +124,12 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
             # "at 5 years" dates a rate; "95% CI" is no figure of the text's own; "(11.0 vs. 4.6 months)": the
             # comparator arm's figure, which read alone would be the treatment's
             continue
+        extent = debulking_extent(norm, m)
+        if extent is not None:
+            if extent:
+                out.append(extent)
+            previous_end = m.end()
+            continue
         criterion = bool(_CRITERION_CUE.search(norm[max(0, m.start() - 40):m.start()]))
         after = _AFTER.match(norm[m.end():m.end() + 30])
         subject = after.group(1) if after else nearest_subject(norm[max(0, m.start() - 60):m.start()], lexicon)
@@ -136,6 +152,24 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
         bound = "<" if cmp in _UPPER else ">" if cmp else ""
         out.append(Quantity(subject, unit, value, num, limit, upper, bound, arm))
     return out
+
+
+def debulking_extent(norm: str, m: re.Match) -> Quantity | None:
+    """A debulking threshold ("more than 90% of the tumor can be excised"): the quantity, a lower bound; False for
+    a figure of debulking that is no threshold ("27% having 90-99%"); None when the figure is not about how much
+    of the disease a debulking removes."""
+    if m.group("unit") != "%" or not _EXTENT_CONTEXT.search(norm):
+        return None
+    before, after = norm[max(0, m.start() - 40):m.start()], norm[m.end():m.end() + 60]
+    named_before = _THRESHOLD_BEFORE.search(before)
+    if not (_EXTENT_AFTER.match(after) or named_before):
+        return None
+    threshold = bool(named_before or _THRESHOLD_AFTER.match(after))
+    cmp = (m.group("cmp") or "").lower()
+    if not (cmp or threshold) or _DESCRIBES_PATIENTS.search(before) or m.group("hi"):
+        return False
+    num = float(m.group("num").replace(",", "."))
+    return Quantity(EXTENT, "%", " ".join(m.group(0).split()), num, True, None, "<" if cmp in _UPPER else ">")
 
 
 def figure_arm(norm: str, previous_end: int, start: int, end: int, lexicon: Lexicon) -> frozenset[str]:
@@ -211,6 +245,11 @@ def topic(section: str, sentence: str, lexicon: Lexicon) -> str:
     return "grading" if _GRADING.search(lexicon.normalise(sentence)) else ""
 
 
+def quantity_topic(q: Quantity, about: str) -> str:
+    """A debulking threshold is about debulking whichever section states it (Macedo's is under surgical treatment)."""
+    return "debulking" if q.subject == EXTENT else about
+
+
 def nearest_subject(before: str, lexicon: Lexicon) -> str:
     """The concept or content word closest before the number ("age < 55": age, not an earlier Ki-67)."""
     best_pos, subject = -1, ""
@@ -233,19 +272,19 @@ def find_conflicts(citations: list[Citation], lexicon: Lexicon) -> tuple[Conflic
     for c in citations:
         about = topic(c.section, c.text, lexicon)
         for q in quantities(c.text, lexicon):
-            seen.setdefault((q.subject, q.unit, about), []).append((c, q))
+            seen.setdefault((q.subject, q.unit, quantity_topic(q, about)), []).append((c, q))
     conflicts = []
     for (subject, unit, about), mentions in seen.items():
+        # Each review with a figure that differs from another review's on the same arm, by its first such figure
+        # (a review may state the threshold it argues against before its own).
         by_doc: dict[str, tuple[Citation, Quantity]] = {}
         for c, q in mentions:
-            by_doc.setdefault(c.doc_id, (c, q))
-        # Only the reviews in a pair that differs on the same arm are shown.
-        differing = [(c, q) for c, q in by_doc.values()
-                     if any(c2 is not c and q.differs(q2) and same_arm(q, about, q2, about)
-                            for c2, q2 in by_doc.values())]
-        if len(differing) < 2:
+            if c.doc_id not in by_doc and any(c2.doc_id != c.doc_id and q.differs(q2) and same_arm(q, about, q2, about)
+                                              for c2, q2 in mentions):
+                by_doc[c.doc_id] = (c, q)
+        if len(by_doc) < 2:
             continue
-        pairs = sorted(differing, key=lambda cq: cq[1].number)
+        pairs = sorted(by_doc.values(), key=lambda cq: cq[1].number)
         conflicts.append(Conflict(
             topic=f"{subject.replace('_', ' ')} ({unit})",
             statements=tuple(c for c, _ in pairs),

@@ -490,3 +490,23 @@ def test_a_disagreeing_sentence_must_be_about_the_same_arm():
     resection = cand("b", "The 5-year OS was 97% when treated with liver resection/RFA.", 0.95)
     other_lt = cand("c", "A review of 705 transplanted patients reported a 5-year OS of 53%.", 0.9)
     assert add_disagreeing(chosen, chosen + [resection, other_lt], L) == chosen + [other_lt]
+
+
+def test_debulking_thresholds_of_two_reviews_are_a_disagreement():
+    """The issue's example "debulking 90 % vs 70 %" had never been detected: the figures sit before *of the tumor
+    can be excised* or *debulking threshold*, and Macedo states its threshold under surgical treatment."""
+    macedo = _cite("a", "Surgical treatment", "It is recommended where more than 90% of the tumor can be excised.")
+    cloyd = _cite("b", "Algorithm", "Resection may be appropriate when only >70% of liver metastases can be debulked.")
+    dermine = _cite("c", "Surgery", "Debulking is performed when at least 90% of the hepatic tumor mass is removed.")
+    (c,) = find_conflicts([macedo, cloyd, dermine], L)
+    assert c.thresholds and c.topic == "debulking extent (%)"
+    assert c.values == (">70% (B)", "more than 90% (A)", "at least 90% (C)")
+    assert find_conflicts([macedo, dermine], L) == ()
+    # Patients' results are not thresholds, and a review quoting the threshold it argues against is matched by the
+    # figure that differs.
+    series = _cite("d", "Debulking", "Most patients reached 100% debulking, with 27% having 90-99% cytoreduction.")
+    assert find_conflicts([macedo, series], L) == ()
+    gangi = _cite("d", "Debulking", "A 90% debulking threshold was accepted; later series validated the 70% debulking "
+                                    "threshold.")
+    (c,) = find_conflicts([macedo, gangi], L)
+    assert c.values == ("70% (D)", "more than 90% (A)")
