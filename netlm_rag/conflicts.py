@@ -33,6 +33,7 @@ _RESPECTIVELY = re.compile(rf"(?:{_NUMBER}\s*%\s*(?:,\s*(?:and\s+)?|and\s+|or\s+
 _NOT_A_MEASURE = re.compile(r"\b(?:at|within)\s*$")
 _CI = re.compile(r"\s*ci\b")
 _COMPARATOR = re.compile(r"(?:\bvs\.?|\bversus|\bcompared (?:with|to))\s*$")
+_CONTROL_ARM = re.compile(r"^\s*(?:in|for|of)\s+(?:the\s+)?(?:placebo|control)\b")
 # "disease-free survival rates": the lexicon's OS group holds "survival rates", so the qualifier decides.
 _QUALIFIED = re.compile(r"\b([a-z]+-(?:free|specific))\s*$")
 _WORD = re.compile(r"[a-z][a-z0-9-]+")
@@ -71,6 +72,9 @@ _CRITERION_CUE = re.compile(r"\b(?:criteria|criterion|acceptable|admissible|requ
                             r"indicat\w*|candidates?|thresholds?|cut-?offs?|limits?|allowed|permissible|selection)\b")
 # "Ki-67% <10": the unit written before the limit.
 _UNIT_FIRST = re.compile(r"(ki-?67)\s*%\s*([<>≤≥]=?\s*)(\d+(?:[.,]\d+)?)(?!\s*%)")
+# "(11.0 vs. 4.6 months)": the unit written once, after the comparator arm's figure, is the treatment's too.
+_SHARED_UNIT = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?)"
+                          r"(\s+(?:vs\.?|versus)\s+\d+(?:[.,]\d+)?\s*(months?|years?|weeks?|%))")
 # A measure named after its number: "less than 5% mortality", "30% morbidity".
 _AFTER = re.compile(r"^\s*(?:[a-z-]+\s+)?(mortality|morbidity|survival|recurrence|response|complications?)\b")
 # What a statement is about: a Ki-67 limit for transplantation and one for chemotherapy, or for grading, are
@@ -110,7 +114,7 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     time point is part of its subject ("5-year os"). A value of a "..., respectively" list is left out unless
     the list of time points before it says which it is: its arm is not something this reader can tell."""
     out = []
-    norm = _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence))
+    norm = _SHARED_UNIT.sub(r"\1 \3\2", _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence)))
     spans = list(_RESPECTIVELY.finditer(norm))
     listed = listed_horizons(norm, spans)
     lists = [(m.start(), m.end()) for m in spans]
@@ -120,9 +124,10 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
         if any(a <= m.start("num") < b for a, b in lists) and not horizon:
             continue
         if _NOT_A_MEASURE.search(norm[max(0, m.start("num") - 8):m.start("num")]) and not m.group("cmp") \
-                or _CI.match(norm[m.end():]) or _COMPARATOR.search(norm[max(0, m.start("num") - 16):m.start("num")]):
-            # "at 5 years" dates a rate; "95% CI" is no figure of the text's own; "(11.0 vs. 4.6 months)": the
-            # comparator arm's figure, which read alone would be the treatment's
+                or _CI.match(norm[m.end():]) or _COMPARATOR.search(norm[max(0, m.start("num") - 16):m.start("num")]) \
+                or _CONTROL_ARM.match(norm[m.end():m.end() + 30]):
+            # "at 5 years" dates a rate; "95% CI" is no figure of the text's own; "(11.0 vs. 4.6 months)", "4.6
+            # months in the placebo arm": the comparator arm's figure, which read alone would be the treatment's
             continue
         extent = debulking_extent(norm, m)
         if extent is not None:

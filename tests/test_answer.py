@@ -437,9 +437,12 @@ def test_a_range_is_one_figure_and_agrees_with_a_value_inside_it():
 
 def test_the_comparator_arms_figure_is_not_the_treatments():
     """"longer median PFS (11.0 vs. 4.6 months)": 4.6 months is placebo's, and had been set against another
-    review's 11.1 months of everolimus."""
+    review's 11.1 months of everolimus; 11.0 shares the unit written after the comparator's figure, so RADIANT-3's
+    11.0 vs 11.1 months (criteria.md D36) is found."""
     assert _figures("Everolimus gave a longer median PFS (11.0 vs. 4.6 months).",
-                    "Everolimus gave a progression-free survival of 11.1 months.") == []
+                    "Everolimus gave a PFS of 11.1 months and 4.6 months in the placebo arm.") == [
+        ("pfs (months)", ("11.0 months (A)", "11.1 months (B)"))]
+    assert _figures("Everolimus gave a PFS of 11.1 months.", "PFS was 4.6 months in the placebo arm.") == []
     assert _figures("Response rates were 18% in the PRRT group vs 3% in the control group.",
                     "With PRRT the overall response rate was 19% vs. 3%.") == [("response (%)", ("18% (A)", "19% (B)"))]
 
