@@ -13,9 +13,9 @@ from .records import Citation, Conflict
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _UPPER = frozenset({"<", "<=", "≤", "up to", "less than", "under"})
 _QUANTITY = re.compile(
-    r"(?P<cmp>[<>≤≥]=?|up to|at least|more than|less than|greater than|over|under)?\s*"
+    r"(?P<cmp>[<>≤≥]=?|up to|at least(?: for)?|more than|less than|greater than|over|under)?\s*"
     rf"(?P<num>{_NUMBER})(?:\s*%?\s*-\s*(?P<hi>{_NUMBER}))?\s*"
-    r"(?P<unit>%|percent|years?|yrs?|months?|mo|cm|mm|weeks?|mg/dl|µmol/l)",
+    r"(?P<unit>%|percent|years?|yrs?|months?|mo|cm|mm|weeks?|mg/dl|µmol/l)(?![a-z])",   # "transplantation.31 More"
     re.IGNORECASE,
 )
 # The time point of a rate: "5-year OS", "survival at 5 years", "30-day mortality", "PFS at month 20",
@@ -72,6 +72,10 @@ _CRITERION_CUE = re.compile(r"\b(?:criteria|criterion|acceptable|admissible|requ
                             r"indicat\w*|candidates?|thresholds?|cut-?offs?|limits?|allowed|permissible|selection)\b")
 # "Ki-67% <10": the unit written before the limit.
 _UNIT_FIRST = re.compile(r"(ki-?67)\s*%\s*([<>≤≥]=?\s*)(\d+(?:[.,]\d+)?)(?!\s*%)")
+# "age <60": an age limit written without its unit.
+_AGE_NO_UNIT = re.compile(r"\b(age\s*[<>≤≥]=?\s*)(\d+)(?!\d|[.,]\d|\s*(?:years?|yrs?|%))")
+# "stable disease for at least 6 months", "disease stable for ...", "stability of ...": one criterion.
+_STABLE = re.compile(r"\bstab(?:le|ility)\b[^,;()]{0,20}$")
 # "(11.0 vs. 4.6 months)": the unit written once, after the comparator arm's figure, is the treatment's too.
 _SHARED_UNIT = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?)"
                           r"(\s+(?:vs\.?|versus)\s+\d+(?:[.,]\d+)?\s*(months?|years?|weeks?|%))")
@@ -114,7 +118,8 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     time point is part of its subject ("5-year os"). A value of a "..., respectively" list is left out unless
     the list of time points before it says which it is: its arm is not something this reader can tell."""
     out = []
-    norm = _SHARED_UNIT.sub(r"\1 \3\2", _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence)))
+    norm = _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence))
+    norm = _AGE_NO_UNIT.sub(r"\1\2 years", _SHARED_UNIT.sub(r"\1 \3\2", norm))
     spans = list(_RESPECTIVELY.finditer(norm))
     listed = listed_horizons(norm, spans)
     lists = [(m.start(), m.end()) for m in spans]
@@ -152,6 +157,12 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
         previous_end = m.end()
         num = float(m.group("num").replace(",", "."))
         upper = float(m.group("hi").replace(",", ".")) if m.group("hi") else None
+        if unit == "months" or (unit == "years" and subject != "age"):
+            # A duration in one unit: "stable disease at least for one year" against "for at least 6 months".
+            scale = 12.0 if unit == "years" else 1.0
+            num, upper, unit = num * scale, None if upper is None else upper * scale, "months"
+            if _STABLE.search(norm[max(0, m.start() - 40):m.start()]):
+                subject = "stable disease"
         value = " ".join(m.group(0).split())
         cmp = (m.group("cmp") or "").lower()
         bound = "<" if cmp in _UPPER else ">" if cmp else ""
@@ -290,10 +301,14 @@ def find_conflicts(citations: list[Citation], lexicon: Lexicon) -> tuple[Conflic
         if len(by_doc) < 2:
             continue
         pairs = sorted(by_doc.values(), key=lambda cq: cq[1].number)
+        # Reviews giving the same figure share one entry: "at least 6 months (Gangi 2020, Dermine 2019) vs ...".
+        same: dict[tuple, list[tuple[Citation, Quantity]]] = {}
+        for c, q in pairs:
+            same.setdefault((q.interval(), q.bound), []).append((c, q))
         conflicts.append(Conflict(
             topic=f"{subject.replace('_', ' ')} ({unit})",
             statements=tuple(c for c, _ in pairs),
-            values=tuple(f"{q.value} ({c.document})" for c, q in pairs),
+            values=tuple(f"{group[0][1].value} ({', '.join(c.document for c, _ in group)})" for group in same.values()),
             thresholds=all(q.limit for _, q in pairs),
         ))
     return tuple(conflicts)
