@@ -134,10 +134,10 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
             # "at 5 years" dates a rate; "95% CI" is no figure of the text's own; "(11.0 vs. 4.6 months)", "4.6
             # months in the placebo arm": the comparator arm's figure, which read alone would be the treatment's
             continue
-        extent = debulking_extent(norm, m)
-        if extent is not None:
-            if extent:
-                out.append(extent)
+        if about_debulking_extent(norm, m):
+            threshold = debulking_threshold(norm, m)
+            if threshold:
+                out.append(threshold)
             previous_end = m.end()
             continue
         criterion = bool(_CRITERION_CUE.search(norm[max(0, m.start() - 40):m.start()]))
@@ -170,20 +170,22 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     return out
 
 
-def debulking_extent(norm: str, m: re.Match) -> Quantity | None:
-    """A debulking threshold ("more than 90% of the tumor can be excised"): the quantity, a lower bound; False for
-    a figure of debulking that is no threshold ("27% having 90-99%"); None when the figure is not about how much
-    of the disease a debulking removes."""
+def about_debulking_extent(norm: str, m: re.Match) -> bool:
+    """Whether a figure says how much of the liver disease a debulking removes."""
     if m.group("unit") != "%" or not _EXTENT_CONTEXT.search(norm):
-        return None
+        return False
+    return bool(_EXTENT_AFTER.match(norm[m.end():m.end() + 60])
+                or _THRESHOLD_BEFORE.search(norm[max(0, m.start() - 40):m.start()]))
+
+
+def debulking_threshold(norm: str, m: re.Match) -> Quantity | None:
+    """Such a figure stated as a threshold ("more than 90% of the tumor can be excised", "the 70% debulking
+    threshold"): a bound; None for patients' results ("27% having 90-99%", "who had at least 95% debulking")."""
     before, after = norm[max(0, m.start() - 40):m.start()], norm[m.end():m.end() + 60]
-    named_before = _THRESHOLD_BEFORE.search(before)
-    if not (_EXTENT_AFTER.match(after) or named_before):
-        return None
-    threshold = bool(named_before or _THRESHOLD_AFTER.match(after))
+    threshold = bool(_THRESHOLD_BEFORE.search(before) or _THRESHOLD_AFTER.match(after))
     cmp = (m.group("cmp") or "").lower()
     if not (cmp or threshold) or _DESCRIBES_PATIENTS.search(before) or m.group("hi"):
-        return False
+        return None
     num = float(m.group("num").replace(",", "."))
     return Quantity(EXTENT, "%", " ".join(m.group(0).split()), num, True, None, "<" if cmp in _UPPER else ">")
 
