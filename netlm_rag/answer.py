@@ -9,7 +9,7 @@ from typing import Callable, Collection, Mapping
 import numpy as np
 
 from .config import AnswerSettings
-from .conflicts import Quantity, find_conflicts, quantities, quantity_topic, same_arm, topic
+from .conflicts import Quantity, at_odds, find_conflicts, quantities, quantity_topic, topic
 from .lexicon import Lexicon
 from .records import Answer, Chunk, Citation, Document, Hit
 from .terms import ChunkTokens, chunk_tokens, content_tokens, weighted_overlap
@@ -267,8 +267,7 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
         for q in same:
             mine = quantity_topic(q, about)
             for doc, was, other in stated[(q.subject, q.unit)]:
-                if (doc == c.chunk.doc_id or not q.differs(was) or mine != other
-                        or not same_arm(q, mine, was, other)):
+                if doc == c.chunk.doc_id or not at_odds(q, mine, was, other):
                     continue
                 if q.limit and was.limit and c.score >= best - limit_margin:
                     return "limit"

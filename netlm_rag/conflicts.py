@@ -205,6 +205,12 @@ def figure_arm(norm: str, previous_end: int, start: int, end: int, lexicon: Lexi
     return frozenset(arm)
 
 
+def at_odds(a: Quantity, about_a: str, b: Quantity, about_b: str) -> bool:
+    """Two figures for one quantity that cannot both hold, about the same treatment and arm (`about_*`: the topic
+    of the statement each is in, `quantity_topic`)."""
+    return about_a == about_b and a.differs(b) and same_arm(a, about_a, b, about_b)
+
+
 def same_arm(a: Quantity, about_a: str, b: Quantity, about_b: str) -> bool:
     """Whether two figures can be said of the same treatment: a 5-year OS after resection/RFA is no other
     figure for the 5-year OS after transplantation its section is about, nor is a response rate of
@@ -297,7 +303,7 @@ def find_conflicts(citations: list[Citation], lexicon: Lexicon) -> tuple[Conflic
         # (a review may state the threshold it argues against before its own).
         by_doc: dict[str, tuple[Citation, Quantity]] = {}
         for c, q in mentions:
-            if c.doc_id not in by_doc and any(c2.doc_id != c.doc_id and q.differs(q2) and same_arm(q, about, q2, about)
+            if c.doc_id not in by_doc and any(c2.doc_id != c.doc_id and at_odds(q, about, q2, about)
                                               for c2, q2 in mentions):
                 by_doc[c.doc_id] = (c, q)
         if len(by_doc) < 2:
