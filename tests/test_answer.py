@@ -513,3 +513,13 @@ def test_debulking_thresholds_of_two_reviews_are_a_disagreement():
                                     "threshold.")
     (c,) = find_conflicts([macedo, gangi], L)
     assert c.values == ("70% (D)", "more than 90% (A)")
+
+
+def test_a_respectively_list_takes_its_arms_from_the_regimens_named_before_it():
+    """Values of a list are compared when as many different regimens are named before it, in order; two treatments
+    named before a list are as often its subject as its arms, so only drug regimens count."""
+    e2211 = ("OS was not reached in the capecitabine/temozolomide and was 38 months for the temozolomide only group, "
+             "with response rates of 33% and 28%, respectively.")
+    got = {q.value: q.arm for q in quantities(e2211, L) if q.subject == "response"}
+    assert got == {"33%": {"capecitabine", "temozolomide"}, "28%": {"temozolomide"}}
+    assert quantities("Ablation used with resection gave response rates of 80% and 59%, respectively.", L) == []

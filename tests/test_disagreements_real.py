@@ -69,6 +69,10 @@ FOUND = [
     ("D36 RADIANT-3 PFS", ("la-salvia-2016", "longer median PFS (11.0 vs. 4.6 months)"),
      ("macedo-2013", "progression-free survival of 11.1 months"),
      ("pfs (months)", ("11.0 months (La Salvia 2016)", "11.1 months (Macedo 2013)"), False)),
+    # E2211's "33% and 28%, respectively": the regimens named before the list, in order, are its arms.
+    ("D39 CAPTEM response", ("macedo-2013", "temozolamide and capecitabine, the response rate was 70%"),
+     ("gangi-2020", "similar partial/complete response rates of 33% and 28%"),
+     ("response (%)", ("33% (Gangi 2020)", "70% (Macedo 2013)"), False)),
     ("D37 sunitinib PFS", ("macedo-2013", "11.4 months compared with 5.5 months"),
      ("gangi-2020", "11.5 months vs 5.5 months"),
      ("sunitinib (months)", ("11.4 months (Macedo 2013)", "11.5 months (Gangi 2020)"), False)),
@@ -78,9 +82,6 @@ NOT_YET = [
     # "recurrence rates of NETLMs are 80-95% within 5 years": the subject read is the nearest word, *NETLMs*.
     ("D11 recurrence after resection", ("gangi-2020", "recurrence rates of NETLMs are 80"),
      ("macedo-2013", "5-year recurrence rate being greater than 97%")),
-    # E2211's "33% and 28%, respectively" belongs to two arms this reader does not tell apart.
-    ("D39 CAPTEM response", ("macedo-2013", "temozolamide and capecitabine, the response rate was 70%"),
-     ("gangi-2020", "similar partial/complete response rates of 33% and 28%")),
 ]
 
 UNLIKE = [
@@ -92,6 +93,8 @@ UNLIKE = [
      ("macedo-2013", "5-year recurrence rate being greater than 97%")),
     ("the same debulking threshold", ("macedo-2013", "more than 90% of the tumor can be excised"),
      ("dermine-2019", "at least 90% of the hepatic tumor mass")),
+    ("the other arm of a list", ("gangi-2020", "similar partial/complete response rates of 33% and 28%"),
+     ("la-salvia-2016", "reported a response rate of 39%")),
     ("patients' results are no threshold", ("macedo-2013", "more than 90% of the tumor can be excised"),
      ("gangi-2020", "Most patients (55%) reached 100% debulking")),
 ]
