@@ -30,6 +30,7 @@ _LIST_WORD = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "t
 # respectively"), so a value read alone would be compared with the wrong thing.
 _RESPECTIVELY = re.compile(rf"(?:{_NUMBER}\s*%\s*(?:,\s*(?:and\s+)?|and\s+|or\s+))+{_NUMBER}\s*%[^.;]{{0,100}}?"
                            r"\brespectively\b")
+_LIST_VALUE = re.compile(rf"{_NUMBER}(?=\s*%)")   # each value of such a list
 _NOT_A_MEASURE = re.compile(r"\b(?:at|within)\s*$")
 _CI = re.compile(r"\s*ci\b")
 _COMPARATOR = re.compile(r"(?:\bvs\.?|\bversus|\bcompared (?:with|to))\s*$")
@@ -264,7 +265,7 @@ def listed_regimens(norm: str, spans: list[re.Match], lexicon: Lexicon) -> dict[
             else:
                 regimens.append({drug})
             last_end = m.end()
-        values = list(re.finditer(rf"{_NUMBER}(?=\s*%)", span.group(0)))
+        values = list(_LIST_VALUE.finditer(span.group(0)))
         arms = [frozenset(r) for r in regimens]
         if len(arms) != len(values) or len(set(arms)) != len(arms):
             continue
@@ -283,7 +284,7 @@ def listed_horizons(norm: str, spans: list[re.Match]) -> dict[int, str]:
             continue
         last = points[-1]
         counts = [_LIST_WORD.get(w, w) for w in re.findall(r"\d+|[a-z]+", last.group(1)) if w != "and"]
-        values = list(re.finditer(rf"{_NUMBER}(?=\s*%)", span.group(0)))
+        values = list(_LIST_VALUE.finditer(span.group(0)))
         if len(values) != len(counts):
             continue
         for v, n in zip(values, counts):
