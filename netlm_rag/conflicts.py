@@ -200,12 +200,21 @@ def figure_arm(norm: str, previous_end: int, start: int, end: int, lexicon: Lexi
     text = after.group(1) if after else norm[previous_end:start]
     arm = set()
     for m in lexicon.pattern.finditer(text):
-        form, group = m.group(1), lexicon.form_to_group[m.group(1)]
-        if group == "chemotherapy" and form not in _GENERIC_AGENTS:
-            arm.add(_SAME_DRUG.get(form, form))
+        group = lexicon.form_to_group[m.group(1)]
+        drug = drug_name(m.group(1), group)
+        if drug:
+            arm.add(drug)
         elif group in TOPICS:
             arm.add(group)
     return frozenset(arm)
+
+
+def drug_name(form: str, group: str) -> str:
+    """The chemotherapy drug a lexicon form names ("stz" -> "streptozotocin"); "" for any other form, "chemotherapy"
+    itself included: it says that a treatment is chemotherapy, not which regimen."""
+    if group != "chemotherapy" or form in _GENERIC_AGENTS:
+        return ""
+    return _SAME_DRUG.get(form, form)
 
 
 def at_odds(a: Quantity, about_a: str, b: Quantity, about_b: str) -> bool:
@@ -256,10 +265,9 @@ def listed_regimens(norm: str, spans: list[re.Match], lexicon: Lexicon) -> dict[
         regimens: list[set[str]] = []
         last_end = -1
         for m in lexicon.pattern.finditer(norm[:span.start()]):
-            form = m.group(1)
-            if lexicon.form_to_group[form] != "chemotherapy" or form in _GENERIC_AGENTS:
+            drug = drug_name(m.group(1), lexicon.form_to_group[m.group(1)])
+            if not drug:
                 continue
-            drug = _SAME_DRUG.get(form, form)
             if regimens and _REGIMEN_JOIN.fullmatch(norm[last_end:m.start()]):
                 regimens[-1].add(drug)       # "capecitabine/temozolomide", "5-FU and doxorubicin"
             else:
