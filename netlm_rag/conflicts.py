@@ -22,7 +22,7 @@ _QUANTITY = re.compile(
 # "recurrence within 3 years". A 1-year and a 5-year survival are two quantities, not a disagreement.
 _HORIZON = re.compile(r"\b(\d+)-(year|month|day)\b|\b(?:at|within) (\d+) (year|month|day)s?\b|"
                       r"\bat (year|month|day) (\d+)\b")
-_HORIZON_AFTER = re.compile(r"^[\s,)]*(?:at|within) (\d+) (year|month|day)s?\b")
+_HORIZON_AFTER = re.compile(r"^[\s,)]*(?:at|within|by) (\d+) (year|month|day)s?\b")
 # "1-, 3-, and 5-year survival rates were 83%, 60%, and 52%, respectively": each value has its own time point.
 _HORIZON_LIST = re.compile(r"\b((?:(?:\d+|one|two|three|four|five|ten)-?,\s*)+(?:and\s+)?\d+)-(year|month)\b")
 _LIST_WORD = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "ten": "10"}
@@ -32,6 +32,8 @@ _RESPECTIVELY = re.compile(rf"(?:{_NUMBER}\s*%\s*(?:,\s*(?:and\s+)?|and\s+|or\s+
                            r"\brespectively\b")
 _LIST_VALUE = re.compile(rf"{_NUMBER}(?=\s*%)")   # each value of such a list
 _NOT_A_MEASURE = re.compile(r"\b(?:at|within)\s*$")
+_BY_TIME = re.compile(r"\bby\s*$")      # "99% by 10 years"; "reduced by 50%" is a figure
+_TIME_UNITS = frozenset({"year", "years", "yr", "yrs", "month", "months", "mo"})
 _CI = re.compile(r"\s*ci\b")
 _COMPARATOR = re.compile(r"(?:\bvs\.?|\bversus|\bcompared (?:with|to))\s*$")
 _CONTROL_ARM = re.compile(r"^\s*(?:in|for|of)\s+(?:the\s+)?(?:placebo|control)\b")
@@ -83,6 +85,12 @@ _SHARED_UNIT = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?)"
                           r"(\s+(?:vs\.?|versus)\s+\d+(?:[.,]\d+)?\s*(months?|years?|weeks?|%))")
 # A measure named after its number: "less than 5% mortality", "30% morbidity".
 _AFTER = re.compile(r"^\s*(?:[a-z-]+\s+)?(mortality|morbidity|survival|recurrence|response|complications?)\b")
+# "recurrence rates of NETLMs are 80-95%": the rate is the subject of the clause, not the population after "of".
+_RATE_OF = re.compile(r"\b((?:recurrence|response|survival|mortality|morbidity|relapse|progression)\s+rates?)\s+"
+                      r"(?:of|in|among|for|after|following)\s+(?:[a-z0-9-]+\s+){1,4}?(?:is|are|was|were)"
+                      r"(?:\s+(?:about|approximately|around))?\s*$")
+# "80-95% within 5 years and 99% by 10 years": a second figure of the same rate at another time point.
+_SAME_RATE_LATER = re.compile(r"^[\s,]*(?:(?:at|within|by)\s+\d+\s+(?:years?|months?)[\s,]*)?(?:and|or)\s*$")
 # What a statement is about: a Ki-67 limit for transplantation and one for chemotherapy, or for grading, are
 # different criteria, not a disagreement.
 TOPICS = TREATMENT_GROUPS
@@ -125,13 +133,13 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     spans = list(_RESPECTIVELY.finditer(norm))
     listed, regimens = listed_horizons(norm, spans), listed_regimens(norm, spans, lexicon)
     lists = [(m.start(), m.end()) for m in spans]
-    previous_end = 0
+    previous_end, previous_subject = 0, ""
     for m in _QUANTITY.finditer(norm):
         horizon = listed.get(m.start("num"), "")
         regimen = regimens.get(m.start("num"), frozenset())
         if any(a <= m.start("num") < b for a, b in lists) and not horizon and not regimen:
             continue
-        if _NOT_A_MEASURE.search(norm[max(0, m.start("num") - 8):m.start("num")]) and not m.group("cmp") \
+        if dates_a_rate(norm, m) \
                 or _CI.match(norm[m.end():]) or _COMPARATOR.search(norm[max(0, m.start("num") - 16):m.start("num")]) \
                 or _CONTROL_ARM.match(norm[m.end():m.end() + 30]):
             # "at 5 years" dates a rate; "95% CI" is no figure of the text's own; "(11.0 vs. 4.6 months)", "4.6
@@ -145,9 +153,17 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
             continue
         criterion = bool(_CRITERION_CUE.search(norm[max(0, m.start() - 40):m.start()]))
         after = _AFTER.match(norm[m.end():m.end() + 30])
-        subject = after.group(1) if after else nearest_subject(norm[max(0, m.start() - 60):m.start()], lexicon)
+        before = norm[max(0, m.start() - 60):m.start()]
+        rate = _RATE_OF.search(before)
+        if after:
+            subject = after.group(1)
+        elif previous_subject and _SAME_RATE_LATER.match(norm[previous_end:m.start()]):
+            subject = previous_subject
+        else:
+            subject = nearest_subject(before[:rate.end(1)] if rate else before, lexicon)
         if not subject:
             continue
+        previous_subject = subject
         unit = _UNIT.get(m.group("unit").lower().rstrip("s") if m.group("unit") not in ("%",) else "%",
                          m.group("unit").lower())
         limit = bool(m.group("cmp")) and (criterion or subject not in _OUTCOMES)
@@ -171,6 +187,15 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
         bound = "<" if cmp in _UPPER else ">" if cmp else ""
         out.append(Quantity(subject, unit, value, num, limit, upper, bound, arm))
     return out
+
+
+def dates_a_rate(norm: str, m: re.Match) -> bool:
+    """"at 5 years", "within 3 years", "by 10 years": the time point of a rate, no figure of its own."""
+    if m.group("cmp"):
+        return False
+    before = norm[max(0, m.start("num") - 8):m.start("num")]
+    return bool(_NOT_A_MEASURE.search(before)
+                or _BY_TIME.search(before) and m.group("unit").lower() in _TIME_UNITS)
 
 
 def about_debulking_extent(norm: str, m: re.Match) -> bool:
@@ -206,6 +231,8 @@ def figure_arm(norm: str, previous_end: int, start: int, end: int, lexicon: Lexi
             arm.add(drug)
         elif group in TOPICS:
             arm.add(group)
+            if group == "debulking":
+                arm.add("resection")     # a partial hepatectomy: see quantity_topic
     return frozenset(arm)
 
 
@@ -313,8 +340,14 @@ def topic(section: str, sentence: str, lexicon: Lexicon) -> str:
 
 
 def quantity_topic(q: Quantity, about: str) -> str:
-    """A debulking threshold is about debulking whichever section states it (Macedo's is under surgical treatment)."""
-    return "debulking" if q.subject == EXTENT else about
+    """A debulking threshold is about debulking whichever section states it (Macedo's is under surgical treatment).
+    Any other figure of a debulking section is one of resection: debulking is a partial hepatectomy, and the reviews
+    count its recurrence and survival among resection's (Gangi's "even if effective debulking can be performed,
+    recurrence rates of NETLMs are 80-95% within 5 years" against Macedo's "recurrence after resection ... greater
+    than 97%"; research/criteria.md D11, D12)."""
+    if q.subject == EXTENT:
+        return "debulking"
+    return "resection" if about == "debulking" else about
 
 
 def nearest_subject(before: str, lexicon: Lexicon) -> str:

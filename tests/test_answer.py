@@ -523,3 +523,35 @@ def test_a_respectively_list_takes_its_arms_from_the_regimens_named_before_it():
     got = {q.value: q.arm for q in quantities(e2211, L) if q.subject == "response"}
     assert got == {"33%": {"capecitabine", "temozolomide"}, "28%": {"temozolomide"}}
     assert quantities("Ablation used with resection gave response rates of 80% and 59%, respectively.", L) == []
+
+
+def test_a_rate_of_a_population_is_the_rate():
+    """"recurrence rates of NETLMs are 80-95%" had been read as a figure of *NETLMs*, so Gangi's recurrence after
+    debulking was never set against Macedo's 5-year recurrence after resection (research/criteria.md D11)."""
+    (q,) = quantities("Recurrence rates of NETLMs are 80–95% within 5 years.", L)
+    assert (q.subject, q.number, q.upper) == ("5-year recurrence", 80.0, 95.0)
+    (q,) = quantities("The survival rate of patients with pNETs was 60% at 5 years.", L)
+    assert q.subject == "5-year os"
+
+
+def test_a_second_figure_of_a_rate_at_another_time_point_keeps_its_subject():
+    """"... 80-95% within 5 years and 99% by 10 years": the 99 % is the 10-year recurrence, and "10 years" no
+    duration of its own."""
+    qs = quantities("Recurrence rates of NETLMs are 80–95% within 5 years and 99% by 10 years.", L)
+    assert [(q.subject, q.value) for q in qs] == [("5-year recurrence", "80-95%"), ("10-year recurrence", "99%")]
+    (q,) = quantities("Tumour volume was reduced by 50% in most patients.", L)
+    assert q.number == 50.0
+
+
+def test_debulking_outcomes_are_compared_with_resection_outcomes():
+    """Debulking is a partial hepatectomy; the reviews count its recurrence among resection's. Its threshold
+    stays a debulking quantity."""
+    debulking = Citation("a#0", "a", "A", "Surgical Cytoreduction", 0, 10,
+                         "Even after debulking, recurrence rates of NETLMs are 80–95% within 5 years.")
+    resection = Citation("b#0", "b", "B", "Surgical Treatment",
+                         0, 10, "Recurrence after resection is common, the 5-year recurrence rate being over 97%.")
+    assert [(c.topic, c.values) for c in find_conflicts([debulking, resection], L)] == [
+        ("5-year recurrence (%)", ("80-95% (A)", "over 97% (B)"))]
+    ablation = Citation("c#0", "c", "C", "Radiofrequency Ablation", 0, 10,
+                        "After ablation, the 5-year recurrence rate was 63%.")
+    assert find_conflicts([debulking, ablation], L) == ()
