@@ -24,13 +24,26 @@ _HORIZON = re.compile(r"\b(\d+)-(year|month|day)\b|\b(?:at|within) (\d+) (year|m
                       r"\bat (year|month|day) (\d+)\b")
 _HORIZON_AFTER = re.compile(r"^[\s,)]*(?:at|within|by) (\d+) (year|month|day)s?\b")
 # "1-, 3-, and 5-year survival rates were 83%, 60%, and 52%, respectively": each value has its own time point.
-_HORIZON_LIST = re.compile(r"\b((?:(?:\d+|one|two|three|four|five|ten)-?,\s*)+(?:and\s+)?\d+)-(year|month)\b")
+_HORIZON_LIST_AT = re.compile(r"\bat ((?:\d+,\s*)+(?:and\s+)?\d+) (year|month)s\b")   # "at 1, 3, and 5 years"
+_HORIZON_LIST = re.compile(r"\b((?:(?:\d+|one|two|three|four|five|ten)-?(?:,\s*|\s*(?=and\s)))+(?:and\s+)?\d+)-"
+                           r"(year|month)\b")     # "1-, 3-, and 5-year", "5-and 10-year"
 _LIST_WORD = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "ten": "10"}
 # A list of values "..., respectively": each belongs to its own arm or time point ("response rates of 33% and 28%,
 # respectively"), so a value read alone would be compared with the wrong thing.
 _RESPECTIVELY = re.compile(rf"(?:{_NUMBER}\s*%\s*(?:,\s*(?:and\s+)?|and\s+|or\s+))+{_NUMBER}\s*%[^.;]{{0,100}}?"
                            r"\brespectively\b")
 _LIST_VALUE = re.compile(rf"{_NUMBER}(?=\s*%)")   # each value of such a list
+# "5-and 10-year survival rates of 87% and 77%": a list of values right after as many time points needs no
+# "respectively" to say which is which.
+_VALUE_LIST = re.compile(rf"(?:{_NUMBER}\s*%\s*(?:,\s*(?:and\s+)?|and\s+))+{_NUMBER}\s*%")
+_TIMED_LIST_GAP = 40    # characters at most between the time points and the values
+# "83% (range, 63-100%)", "97% (±6%)": the spread of a figure, no figure of its own; it would also break a list.
+# "rates ranged from 33% to 90%", "ranging between 31.3% and 56.8%": one range, as "33-90%" is.
+_RANGED = re.compile(rf"\b(rang(?:ed|ing|es?)\s+(?:from\s+|between\s+)?)({_NUMBER})\s*%?\s*(?:to|and|-)\s*({_NUMBER})\s*%")
+# "..., and 20%-25% will develop these lesions later": a figure opening a new clause is measured by what follows it;
+# the word before it belongs to the clause before.
+_NEW_CLAUSE = re.compile(r"(?:,\s*(?:and|but|while|whereas)|;)\s*$")
+_SPREAD = re.compile(r"\s*\((?:range|iqr|±)[^()]{0,40}\)")
 _NOT_A_MEASURE = re.compile(r"\b(?:at|within)\s*$")
 _BY_TIME = re.compile(r"\bby\s*$")      # "99% by 10 years"; "reduced by 50%" is a figure
 _TIME_UNITS = frozenset({"year", "years", "yr", "yrs", "month", "months", "mo"})
@@ -42,7 +55,7 @@ _QUALIFIED = re.compile(r"\b([a-z]+-(?:free|specific))\s*$")
 _WORD = re.compile(r"[a-z][a-z0-9-]+")
 # Words that sit next to numbers without naming the quantity measured.
 _FILLER = STOPWORDS | {"approximately", "about", "around", "nearly", "only", "least", "than", "up", "range", "vs",
-                       "versus", "group", "arm", "ranging", "median", "mean", "respectively", "patients", "patient",
+                       "versus", "group", "arm", "ranging", "ranged", "ranges", "median", "mean", "respectively", "patients", "patient",
                        "cases", "rate", "rates", "index", "reported", "showed", "shown", "was", "were", "had",
                        "achieved", "study", "year", "years", "month", "months", "week", "weeks", "day", "days",
                        "reaching", "reached"}
@@ -86,9 +99,10 @@ _SHARED_UNIT = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?)"
 # A measure named after its number: "less than 5% mortality", "30% morbidity".
 _AFTER = re.compile(r"^\s*(?:[a-z-]+\s+)?(mortality|morbidity|survival|recurrence|response|complications?)\b")
 # "recurrence rates of NETLMs are 80-95%": the rate is the subject of the clause, not the population after "of".
-_RATE_OF = re.compile(r"\b((?:recurrence|response|survival|mortality|morbidity|relapse|progression)\s+rates?)\s+"
-                      r"(?:of|in|among|for|after|following)\s+(?:[a-z0-9-]+\s+){1,4}?(?:is|are|was|were)"
-                      r"(?:\s+(?:about|approximately|around))?\s*$")
+_RATE_OF = re.compile(r"\b((?:recurrence|response|survival|mortality|morbidity|relapse|progression)(?:\s+rates?)?)\s+"
+                      r"(?:of|in|among|for|after|following)\s+(?:[a-z0-9-]+\s+){1,4}?"
+                      r"(?:is|are|was|were|ranged|ranges|ranging)"
+                      r"(?:\s+(?:about|approximately|around|from|between))?\s*$")
 # "80-95% within 5 years and 99% by 10 years": a second figure of the same rate at another time point.
 _SAME_RATE_LATER = re.compile(r"^[\s,]*(?:(?:at|within|by)\s+\d+\s+(?:years?|months?)[\s,]*)?(?:and|or)\s*$")
 # What a statement is about: a Ki-67 limit for transplantation and one for chemotherapy, or for grading, are
@@ -129,9 +143,10 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     the list of time points before it says which it is: its arm is not something this reader can tell."""
     out = []
     norm = _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence))
-    norm = _AGE_NO_UNIT.sub(r"\1\2 years", _SHARED_UNIT.sub(r"\1 \3\2", norm))
-    spans = list(_RESPECTIVELY.finditer(norm))
-    listed, regimens = listed_horizons(norm, spans), listed_regimens(norm, spans, lexicon)
+    norm = _AGE_NO_UNIT.sub(r"\1\2 years", _SHARED_UNIT.sub(r"\1 \3\2", _RANGED.sub(r"\1\2-\3%", _SPREAD.sub("", norm))))
+    respectively = list(_RESPECTIVELY.finditer(norm))
+    spans = respectively + timed_lists(norm, respectively)
+    listed, regimens = listed_horizons(norm, spans), listed_regimens(norm, respectively, lexicon)
     lists = [(m.start(), m.end()) for m in spans]
     previous_end, previous_subject = 0, ""
     for m in _QUANTITY.finditer(norm):
@@ -159,9 +174,15 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
             subject = after.group(1)
         elif previous_subject and _SAME_RATE_LATER.match(norm[previous_end:m.start()]):
             subject = previous_subject
+        elif _NEW_CLAUSE.search(before):
+            continue
         else:
             subject = nearest_subject(before[:rate.end(1)] if rate else before, lexicon)
-        if not subject:
+        if not subject or m.group("unit") == "%" and subject in TOPICS:
+            # A percentage named by a treatment is the share of patients who had it ("most patients underwent
+            # surgical resection (77.6%)") or an arm whose measure is named elsewhere ("22.4% for non-transplant
+            # patients"), never one measure two reviews can be compared on: "resections of up to 70% of total
+            # liver volume" had been set against the 77.6%.
             continue
         previous_subject = subject
         unit = _UNIT.get(m.group("unit").lower().rstrip("s") if m.group("unit") not in ("%",) else "%",
@@ -309,12 +330,27 @@ def listed_regimens(norm: str, spans: list[re.Match], lexicon: Lexicon) -> dict[
     return out
 
 
+def timed_lists(norm: str, respectively: list[re.Match]) -> list[re.Match]:
+    """Lists of values without "respectively" that follow a list of time points closely ("5-and 10-year survival
+    rates of 87% and 77%")."""
+    out = []
+    for m in _VALUE_LIST.finditer(norm):
+        if any(r.start() <= m.start() < r.end() for r in respectively):
+            continue
+        points = list(_HORIZON_LIST.finditer(norm[:m.start()])) + list(_HORIZON_LIST_AT.finditer(norm[:m.start()]))
+        if any(p.end() >= m.start() - _TIMED_LIST_GAP for p in points):
+            out.append(m)
+    return out
+
+
 def listed_horizons(norm: str, spans: list[re.Match]) -> dict[int, str]:
     """Start of each value of a "..., respectively" list (`spans`) -> its time point, when a list of as many time
     points comes before it ("1-, 3-, and 5-year ... 81%, 65%, and 52%, respectively")."""
     out: dict[int, str] = {}
     for span in spans:
-        points = list(_HORIZON_LIST.finditer(norm[:span.start()]))
+        before = norm[:span.start()]
+        points = sorted(list(_HORIZON_LIST.finditer(before)) + list(_HORIZON_LIST_AT.finditer(before)),
+                        key=lambda p: p.end())
         if not points:
             continue
         last = points[-1]

@@ -555,3 +555,37 @@ def test_debulking_outcomes_are_compared_with_resection_outcomes():
     ablation = Citation("c#0", "c", "C", "Radiofrequency Ablation", 0, 10,
                         "After ablation, the 5-year recurrence rate was 63%.")
     assert find_conflicts([debulking, ablation], L) == ()
+
+
+def test_time_points_listed_without_respectively_date_their_values():
+    """"5-and 10-year survival rates of 87% and 77%" had been read as a 10-year OS of 87 %; "at 1, 3, and 5 years of
+    89%, 69%, and 63%, respectively" was not read at all."""
+    qs = quantities("This subset had 5-and 10-year survival rates of 87% and 77% after operative intervention.", L)
+    assert [(q.subject, q.value) for q in qs] == [("5-year os", "87%"), ("10-year os", "77%")]
+    qs = quantities("The review calculated a median overall survival at 1, 3, and 5 years of 89%, 69%, and 63%, "
+                    "respectively.", L)
+    assert [(q.subject, q.value) for q in qs] == [("1-year os", "89%"), ("3-year os", "69%"), ("5-year os", "63%")]
+
+
+def test_a_figures_spread_is_no_figure_and_keeps_a_list_whole():
+    qs = quantities("A review reported pooled median 3-, 5- and 10-year OS of 83% (range, 63–100%), 70.5% (range, "
+                    "31–100%), and 42% (range, 0–100%), respectively.", L)
+    assert [(q.subject, q.value) for q in qs] == [("3-year os", "83%"), ("5-year os", "70.5%"), ("10-year os", "42%")]
+    assert [q.value for q in quantities("They found a 5-year OS of 97% (±6%).", L)] == ["97%"]
+
+
+def test_ranged_from_to_is_one_range_of_the_outcome_named():
+    (q,) = quantities("In other series, the 5-year OS rates ranged from 33% to 90%.", L)
+    assert (q.subject, q.number, q.upper) == ("5-year os", 33.0, 90.0)
+    (q,) = quantities("Recurrence after liver transplantation ranged between 31.3% and 56.8%.", L)
+    assert (q.subject, q.number, q.upper) == ("recurrence", 31.3, 56.8)
+
+
+def test_percentages_that_are_no_measure_are_left_out():
+    """A share of patients named by their treatment, and a figure opening a clause whose measure follows it."""
+    assert quantities("Most patients underwent surgical resection (77.6%).", L) == []
+    qs = quantities("Liver metastases are present at diagnosis in 75–80% of patients, and 20%–25% will develop "
+                    "these lesions later.", L)
+    assert [q.value for q in qs] == ["75-80%"]
+    qs = quantities("The OS was 80% at 5 years, and 60% at 10 years.", L)
+    assert [(q.subject, q.value) for q in qs] == [("5-year os", "80%"), ("10-year os", "60%")]

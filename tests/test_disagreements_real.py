@@ -95,6 +95,12 @@ UNLIKE = [
      ("la-salvia-2016", "reported a response rate of 39%")),
     ("patients' results are no threshold", ("macedo-2013", "more than 90% of the tumor can be excised"),
      ("gangi-2020", "Most patients (55%) reached 100% debulking")),
+    ("a liver volume against a share of patients", ("la-salvia-2016", "resections of up to 70% of total liver volume"),
+     ("gangi-2020", "most patients underwent surgical resection (77.6%)")),
+    ("a figure of the next clause", ("la-salvia-2016", "At diagnosis, about 65-95%"),
+     ("macedo-2013", "and 20%–25% will develop these lesions")),
+    ("ranges of two outcomes", ("la-salvia-2016", "the 5-year OS rates ranged from 33% to 90%"),
+     ("dermine-2019", "Recurrence after liver transplantation ranged between")),
 ]
 
 
