@@ -38,12 +38,13 @@ _LIST_VALUE = re.compile(rf"{_NUMBER}(?=\s*%)")   # each value of such a list
 _VALUE_LIST = re.compile(rf"(?:{_NUMBER}\s*%\s*(?:,\s*(?:and\s+)?|and\s+))+{_NUMBER}\s*%")
 _TIMED_LIST_GAP = 40    # characters at most between the time points and the values
 # "83% (range, 63-100%)", "97% (±6%)": the spread of a figure, no figure of its own; it would also break a list.
+_SPREAD = re.compile(r"\s*\((?:range|iqr|±)[^()]{0,40}\)")
 # "rates ranged from 33% to 90%", "ranging between 31.3% and 56.8%": one range, as "33-90%" is.
-_RANGED = re.compile(rf"\b(rang(?:ed|ing|es?)\s+(?:from\s+|between\s+)?)({_NUMBER})\s*%?\s*(?:to|and|-)\s*({_NUMBER})\s*%")
+_RANGED = re.compile(rf"\b(rang(?:ed|ing|es?)\s+(?:from\s+|between\s+)?)({_NUMBER})\s*%?\s*(?:to|and|-)\s*"
+                     rf"({_NUMBER})\s*%")
 # "..., and 20%-25% will develop these lesions later": a figure opening a new clause is measured by what follows it;
 # the word before it belongs to the clause before.
 _NEW_CLAUSE = re.compile(r"(?:,\s*(?:and|but|while|whereas)|;)\s*$")
-_SPREAD = re.compile(r"\s*\((?:range|iqr|±)[^()]{0,40}\)")
 _NOT_A_MEASURE = re.compile(r"\b(?:at|within)\s*$")
 _BY_TIME = re.compile(r"\bby\s*$")      # "99% by 10 years"; "reduced by 50%" is a figure
 _TIME_UNITS = frozenset({"year", "years", "yr", "yrs", "month", "months", "mo"})
@@ -55,8 +56,9 @@ _QUALIFIED = re.compile(r"\b([a-z]+-(?:free|specific))\s*$")
 _WORD = re.compile(r"[a-z][a-z0-9-]+")
 # Words that sit next to numbers without naming the quantity measured.
 _FILLER = STOPWORDS | {"approximately", "about", "around", "nearly", "only", "least", "than", "up", "range", "vs",
-                       "versus", "group", "arm", "ranging", "ranged", "ranges", "median", "mean", "respectively", "patients", "patient",
-                       "cases", "rate", "rates", "index", "reported", "showed", "shown", "was", "were", "had",
+                       "versus", "group", "arm", "ranging", "ranged", "ranges", "median", "mean", "respectively",
+                       "patients", "patient", "cases", "rate", "rates", "index", "reported", "showed", "shown", "was",
+                       "were", "had",
                        "achieved", "study", "year", "years", "month", "months", "week", "weeks", "day", "days",
                        "reaching", "reached"}
 _UNIT = {"percent": "%", "year": "years", "yrs": "years", "yr": "years", "month": "months", "mo": "months",
@@ -142,8 +144,9 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     time point is part of its subject ("5-year os"). A value of a "..., respectively" list is left out unless
     the list of time points before it says which it is: its arm is not something this reader can tell."""
     out = []
-    norm = _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence))
-    norm = _AGE_NO_UNIT.sub(r"\1\2 years", _SHARED_UNIT.sub(r"\1 \3\2", _RANGED.sub(r"\1\2-\3%", _SPREAD.sub("", norm))))
+    norm = _SPREAD.sub("", _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence)))
+    norm = _RANGED.sub(r"\1\2-\3%", norm)
+    norm = _AGE_NO_UNIT.sub(r"\1\2 years", _SHARED_UNIT.sub(r"\1 \3\2", norm))
     respectively = list(_RESPECTIVELY.finditer(norm))
     spans = respectively + timed_lists(norm, respectively)
     listed, regimens = listed_horizons(norm, spans), listed_regimens(norm, respectively, lexicon)
@@ -169,7 +172,6 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
         criterion = bool(_CRITERION_CUE.search(norm[max(0, m.start() - 40):m.start()]))
         after = _AFTER.match(norm[m.end():m.end() + 30])
         before = norm[max(0, m.start() - 60):m.start()]
-        rate = _RATE_OF.search(before)
         if after:
             subject = after.group(1)
         elif previous_subject and _SAME_RATE_LATER.match(norm[previous_end:m.start()]):
@@ -177,6 +179,7 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
         elif _NEW_CLAUSE.search(before):
             continue
         else:
+            rate = _RATE_OF.search(before)
             subject = nearest_subject(before[:rate.end(1)] if rate else before, lexicon)
         if not subject or m.group("unit") == "%" and subject in TOPICS:
             # A percentage named by a treatment is the share of patients who had it ("most patients underwent
@@ -330,6 +333,12 @@ def listed_regimens(norm: str, spans: list[re.Match], lexicon: Lexicon) -> dict[
     return out
 
 
+def time_point_lists(text: str) -> list[re.Match]:
+    """"1-, 3-, and 5-year", "5-and 10-year", "at 1, 3, and 5 years" in `text`, in order: group 1 the numbers,
+    group 2 the unit."""
+    return sorted([*_HORIZON_LIST.finditer(text), *_HORIZON_LIST_AT.finditer(text)], key=lambda p: p.end())
+
+
 def timed_lists(norm: str, respectively: list[re.Match]) -> list[re.Match]:
     """Lists of values without "respectively" that follow a list of time points closely ("5-and 10-year survival
     rates of 87% and 77%")."""
@@ -337,8 +346,7 @@ def timed_lists(norm: str, respectively: list[re.Match]) -> list[re.Match]:
     for m in _VALUE_LIST.finditer(norm):
         if any(r.start() <= m.start() < r.end() for r in respectively):
             continue
-        points = list(_HORIZON_LIST.finditer(norm[:m.start()])) + list(_HORIZON_LIST_AT.finditer(norm[:m.start()]))
-        if any(p.end() >= m.start() - _TIMED_LIST_GAP for p in points):
+        if any(p.end() >= m.start() - _TIMED_LIST_GAP for p in time_point_lists(norm[:m.start()])):
             out.append(m)
     return out
 
@@ -348,9 +356,7 @@ def listed_horizons(norm: str, spans: list[re.Match]) -> dict[int, str]:
     points comes before it ("1-, 3-, and 5-year ... 81%, 65%, and 52%, respectively")."""
     out: dict[int, str] = {}
     for span in spans:
-        before = norm[:span.start()]
-        points = sorted(list(_HORIZON_LIST.finditer(before)) + list(_HORIZON_LIST_AT.finditer(before)),
-                        key=lambda p: p.end())
+        points = time_point_lists(norm[:span.start()])
         if not points:
             continue
         last = points[-1]
