@@ -147,7 +147,9 @@ def quantities(sentence: str, lexicon: Lexicon) -> list[Quantity]:
     norm = _SPREAD.sub("", _UNIT_FIRST.sub(r"\1 \2\3%", lexicon.normalise(sentence)))
     norm = _RANGED.sub(r"\1\2-\3%", norm)
     norm = _AGE_NO_UNIT.sub(r"\1\2 years", _SHARED_UNIT.sub(r"\1 \3\2", norm))
-    respectively = list(_RESPECTIVELY.finditer(norm))
+    # The pattern is tried at every number of a sentence that lists many ("1% and 1% and ..."): quadratic, so only
+    # where the word can match.
+    respectively = list(_RESPECTIVELY.finditer(norm)) if "respectively" in norm else []
     spans = respectively + timed_lists(norm, respectively)
     listed, regimens = listed_horizons(norm, spans), listed_regimens(norm, respectively, lexicon)
     lists = [(m.start(), m.end()) for m in spans]
