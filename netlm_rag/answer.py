@@ -293,7 +293,8 @@ def choose(cands: list[Candidate], question: str, cfg: AnswerSettings, lexicon: 
     """The answer's sentences, in reading order: the selection within the budget, a sentence for each part of the
     question it left out, the disagreeing figures. One function, so eval/tune_sentences.py fits exactly this."""
     chosen = cover_parts(select(cands, cfg, required), cands, question, lexicon, cfg, idf)
-    return reading_order(add_disagreeing(chosen, cands, lexicon))
+    margin = cfg.disagree_compared_margin if required else cfg.disagree_margin
+    return reading_order(add_disagreeing(chosen, cands, lexicon, margin, cfg.disagree_limit_margin))
 
 
 # A sentence that opens like this leans on the one before it ("It has ...", "However, ...", "In these cases ...").

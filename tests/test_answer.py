@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from netlm_rag.answer import (Candidate, add_disagreeing, compose_answer, question_parts, reading_order, render,
+from netlm_rag.answer import (Candidate, add_disagreeing, choose, compose_answer, question_parts, reading_order, render,
                               states_number, verify_citation, with_conflict_note)
 from netlm_rag.config import AnswerSettings
 from netlm_rag.conflicts import find_conflicts, quantities
@@ -589,3 +589,27 @@ def test_percentages_that_are_no_measure_are_left_out():
     assert [q.value for q in qs] == ["75-80%"]
     qs = quantities("The OS was 80% at 5 years, and 60% at 10 years.", L)
     assert [(q.subject, q.value) for q in qs] == [("5-year os", "80%"), ("10-year os", "60%")]
+
+
+def test_a_question_setting_reviews_against_each_other_is_shown_their_different_results():
+    """"How often does NELM recur after resection? Gangi vs Macedo.": Gangi's "80-95% within 5 years" was the 9th
+    sentence, too far below the best for a different result (only a different limit is looked for that far), so
+    the answer cited Macedo's >97 % alone. When the question names the reviews to compare, it is looked for as far."""
+    def cand(doc_id: str, section: str, text: str, score: float, at: int = 0) -> Candidate:
+        ch = Chunk(f"{doc_id}#{at}", doc_id, (section,), "prose", text, at, at + len(text), (Span(0, len(text), at),))
+        return Candidate(0, ch, 0, text, score, frozenset(text.lower().split()), score, 0.0, 0.0, False, 0.0)
+
+    macedo = cand("macedo", "Surgical Treatment",
+                  "Recurrence after resection is common with the 5-year recurrence rate being greater than 97%.", 1.2)
+    filler = [cand("macedo", "Surgical Treatment", f"Surgical resection of type {i} should be as radical as possible.",
+                   1.1, at=1000 * (i + 1)) for i in range(3)]
+    gangi = cand("gangi", "Surgical Cytoreduction",
+                 "Even if effective debulking can be performed, recurrence rates of NETLMs are 80–95% within 5 years.",
+                 0.55)
+    gangi_best = cand("gangi", "Surgical Cytoreduction", "Despite high recurrence rates, surgery remains among the "
+                      "most favorable approaches for select patients.", 0.75, at=500)
+    cfg, cands = AnswerSettings(max_sentences=2), [macedo, *filler, gangi_best, gangi]
+    plain = choose(cands, "How often does NELM recur after resection?", cfg, L, {})
+    compared = choose(cands, "How often does NELM recur after resection? Gangi vs Macedo.", cfg, L, {},
+                      required=["gangi", "macedo"])
+    assert gangi not in plain and gangi in compared
