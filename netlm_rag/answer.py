@@ -235,8 +235,12 @@ def cover_parts(chosen: list[Candidate], cands: list[Candidate], question: str, 
     return out
 
 
+_DEFAULTS = AnswerSettings()     # the margins' one home is AnswerSettings; choose() passes the configured ones
+
+
 def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Lexicon,
-                    margin: float = 0.25, limit_margin: float = 0.75, limit: int = 2) -> list[Candidate]:
+                    margin: float = _DEFAULTS.disagree_margin, limit_margin: float = _DEFAULTS.disagree_limit_margin,
+                    limit: int = 2) -> list[Candidate]:
     """A relevant sentence from another review that gives a different number for a quantity the answer
     states, about the same treatment, is added, so the disagreement is shown and cited rather than hidden by
     the word budget. A different limit for the same criterion (Ki-67 < 5 % vs < 10 % for transplantation) is

@@ -133,6 +133,8 @@ class AnswerSettings:
     # facts 0.730 -> 0.744, hold-out 0.755 -> 0.774 (vignettes 0.61 -> 0.70 / 0.59 -> 0.64), no question worse,
     # mean answer +3 words: raising the budget to 140 words instead gave 0.746 / 0.753 for +22 words.
     part_margin: float = 0.6       # the sentence must score within this of the best
+    w_part: float = 0.5            # IDF-weighted share of the part's terms it states, added to its score
+    part_overflow_words: int = 60  # the answer may grow this far past max_words to cover a part
     # A sentence of another review stating a different figure for a quantity the answer states is added
     # (answer.add_disagreeing) when it scores within this of the best sentence: a different limit for the same
     # criterion further down than a different result, which often describes another series. A question that sets
@@ -142,8 +144,6 @@ class AnswerSettings:
     disagree_margin: float = 0.25
     disagree_limit_margin: float = 0.75
     disagree_compared_margin: float = 0.75
-    w_part: float = 0.5            # IDF-weighted share of the part's terms it states, added to its score
-    part_overflow_words: int = 60  # the answer may grow this far past max_words to cover a part
     # Abstain when the best dense similarity is below this: off-topic questions ("How do I bake sourdough bread?"
     # 0.18, "capital of France?" 0.18, "hepatitis C genotype 3?" 0.28) fall under it, the lowest answerable question
     # of eval/qa.jsonl sits at 0.265 and the next at 0.298 (README "Abstention"). The corpus-adapted model spreads
