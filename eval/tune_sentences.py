@@ -46,6 +46,9 @@ GRID = {
     "part_margin": (0.0, 0.2, 0.4, 0.6, 0.8),
     "w_part": (0.0, 0.25, 0.5, 1.0),
     "part_overflow_words": (0, 20, 40, 60),
+    "part_cover": (0.0, 0.2, 0.3, 0.4, 0.5, 0.6),
+    "results_window": (0, 1, 2, 3),
+    "antecedents": (False, True),
 }
 MAX_DEPTH = max(GRID["depth"])
 MIN_GAIN = 0.002

@@ -214,22 +214,28 @@ def question_parts(question: str, lexicon: Lexicon) -> list[frozenset[str]]:
 
 def cover_parts(chosen: list[Candidate], cands: list[Candidate], question: str, lexicon: Lexicon,
                 cfg: AnswerSettings, idf: Mapping[str, float]) -> list[Candidate]:
-    """A part of the question no chosen sentence speaks to ("... and was there an early OS signal?") gets the
-    best sentence that does, if one is within `part_margin` of the best answer, even past the word budget (by at
-    most `part_overflow_words`): the budget was filled by the part the embedding liked best."""
+    """A part of the question the chosen sentences barely speak to ("... and was there an early OS signal?") gets
+    the best sentence stating what they leave out, if one is within `part_margin` of the best answer, even past the
+    word budget (by at most `part_overflow_words`): the budget was filled by the part the embedding liked best.
+    The whole question counts as one more part, so a one-part question whose answer leaves out its rarest terms
+    (*A few indolent bone mets: still resect the liver?* answered without *bone*) is covered too. A part counts as
+    answered once the chosen sentences state `part_cover` of its IDF-weighted terms: one shared word had been
+    enough, so *RETNET trial: what is it comparing?* counted as answered by a sentence saying *trial*."""
     if not chosen or not cands:
         return chosen
     floor = cands[0].score - cfg.part_margin
     words = sum(len(c.text.split()) for c in chosen)
     out = list(chosen)
-    for part in question_parts(question, lexicon):
-        if any(c.tokens & part for c in out):
+    for part in [*question_parts(question, lexicon), content_tokens(question, lexicon)]:
+        stated = frozenset().union(*(c.tokens for c in out))
+        if weighted_overlap(part, stated, idf) > cfg.part_cover:
             continue
-        fits = [c for c in cands if c.score >= floor and c.tokens & part and c not in out
+        missing = part - stated
+        fits = [c for c in cands if c.score >= floor and c.tokens & missing and c not in out
                 and words + len(c.text.split()) <= cfg.max_words + cfg.part_overflow_words
                 and not any(near_duplicate(c, x) for x in out)]
         if fits:
-            pick = max(fits, key=lambda c: c.score + cfg.w_part * weighted_overlap(part, c.tokens, idf))
+            pick = max(fits, key=lambda c: c.score + cfg.w_part * weighted_overlap(missing, c.tokens, idf))
             out.append(pick)
             words += len(pick.text.split())
     return out
@@ -292,13 +298,81 @@ def add_disagreeing(chosen: list[Candidate], cands: list[Candidate], lexicon: Le
     return chosen + extra
 
 
+# A sentence that introduces a study ("a retrospective study evaluated ...", "Que et al published their findings on
+# 74 patients") and a sentence that reports a result (a figure with its unit, not a head count).
+_STUDY = re.compile(r"\bet al\b|\bstud(?:y|ies)\b|\btrials?\b|\bseries\b|\banaly[sz]is\b|\breviews?\b", re.IGNORECASE)
+_RESULT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|percent|cm|mm|months?|years?|mg|gbq|weeks?|days?)|[<>≤≥]\s*\d",
+                     re.IGNORECASE)
+
+
+def add_results(chosen: list[Candidate], cands: list[Candidate], question: str,
+                cfg: AnswerSettings) -> tuple[list[Candidate], frozenset[tuple[str, int]]]:
+    """For a question asking for a quantity, a chosen sentence that introduces a study without a figure is followed
+    by the study's results: the first of the next `results_window` sentences of its chunk that states one, if it
+    scores within `part_margin` of the best and fits the part allowance. *Recently, ... pasireotide has been
+    evaluated in an open-label, phase-II study ...* says nothing of the PFS the question asks for; the sentence after
+    it does. Returns the sentences and the added ones' positions, which reading_order keeps after their study."""
+    if not chosen or not _QUANTITATIVE.search(question):
+        return chosen, frozenset()
+    at = {(c.chunk.id, c.index): c for c in cands}
+    floor = cands[0].score - cfg.part_margin
+    words = sum(len(c.text.split()) for c in chosen)
+    out, added = list(chosen), set()
+    for c in chosen:
+        if _RESULT.search(c.text) or not _STUDY.search(c.text):
+            continue
+        for k in range(1, cfg.results_window + 1):
+            nxt = at.get((c.chunk.id, c.index + k))
+            if nxt is None or not _RESULT.search(nxt.text):
+                continue
+            if (nxt not in out and nxt.score >= floor
+                    and words + len(nxt.text.split()) <= cfg.max_words + cfg.part_overflow_words):
+                out.append(nxt)
+                added.add((nxt.chunk.id, nxt.index))
+                words += len(nxt.text.split())
+            break
+    return out, frozenset(added)
+
+
+# A sentence opening like this cannot be read without the one before it: what "it" or "these" names, what
+# "therefore" follows from ("Therefore, conservative treatment, that is, "wait and watch," is no longer accepted"
+# follows the survival figures that justify it).
+_NEEDS_ANTECEDENT = re.compile(r"(?:it|its|they|their|them|this|these|those|such|the latter|the former|therefore|thus|"
+                               r"hence|consequently|accordingly)\b", re.IGNORECASE)
+
+
+def add_antecedents(chosen: list[Candidate], cands: list[Candidate],
+                    cfg: AnswerSettings) -> tuple[list[Candidate], frozenset[tuple[str, int]]]:
+    """A chosen sentence that leans on the one before it in its chunk (`_NEEDS_ANTECEDENT`) gets that sentence too,
+    if it scores within `part_margin` of the best and fits the part allowance. Returns the sentences and the
+    leaning ones' positions, which reading_order keeps after their antecedent."""
+    if not chosen:
+        return chosen, frozenset()
+    at = {(c.chunk.id, c.index): c for c in cands}
+    floor = cands[0].score - cfg.part_margin
+    words = sum(len(c.text.split()) for c in chosen)
+    out, leaning = list(chosen), set()
+    for c in chosen:
+        before = at.get((c.chunk.id, c.index - 1))
+        if before is None or before in out or not _NEEDS_ANTECEDENT.match(c.text):
+            continue
+        if before.score >= floor and words + len(before.text.split()) <= cfg.max_words + cfg.part_overflow_words:
+            out.append(before)
+            leaning.add((c.chunk.id, c.index))
+            words += len(before.text.split())
+    return out, frozenset(leaning)
+
+
 def choose(cands: list[Candidate], question: str, cfg: AnswerSettings, lexicon: Lexicon,
            idf: Mapping[str, float], required: Collection[str] = ()) -> list[Candidate]:
     """The answer's sentences, in reading order: the selection within the budget, a sentence for each part of the
-    question it left out, the disagreeing figures. One function, so eval/tune_sentences.py fits exactly this."""
+    question it left out, the results of a study it introduces, what a sentence leaning on its predecessor leans
+    on, the disagreeing figures. One function, so eval/tune_sentences.py fits exactly this."""
     chosen = cover_parts(select(cands, cfg, required), cands, question, lexicon, cfg, idf)
+    chosen, results = add_results(chosen, cands, question, cfg)
+    chosen, leaning = (add_antecedents(chosen, cands, cfg) if cfg.antecedents else (chosen, frozenset()))
     margin = cfg.disagree_compared_margin if required else cfg.disagree_margin
-    return reading_order(add_disagreeing(chosen, cands, lexicon, margin, cfg.disagree_limit_margin))
+    return reading_order(add_disagreeing(chosen, cands, lexicon, margin, cfg.disagree_limit_margin), results | leaning)
 
 
 # A sentence that opens like this leans on the one before it ("It has ...", "However, ...", "In these cases ...").
@@ -308,17 +382,17 @@ _LEANS_BACK = re.compile(r"(?:it|its|they|their|them|this|these|those|that|such|
                          r"otherwise|then|so|and|but|yet)\b", re.IGNORECASE)
 
 
-def reading_order(chosen: list[Candidate]) -> list[Candidate]:
+def reading_order(chosen: list[Candidate], attached: Collection[tuple[str, int]] = ()) -> list[Candidate]:
     """The answer first: reviews in order of their best sentence, and within a review its passages best first
     (the text's own order buried the answering sentence under a passage's opening: a key fact stood in the first
     30 words of 36 % of main-set answers, against 56 % now; eval metric key_fact_early). A sentence that leans
     on the one before it in its chunk stays right after it, so "It has little interference ..." still follows the
-    sentence that names "it"."""
+    sentence that names "it"; so does a study's result (`attached`: chunk id and sentence index) after the study."""
     runs: list[list[Candidate]] = []
     for c in sorted(chosen, key=lambda c: (c.chunk.doc_id, c.chunk.start, c.chunk.sentences[c.index].raw_start)):
         last = runs[-1][-1] if runs else None
-        if (last is not None and last.chunk.id == c.chunk.id and c.index == last.index + 1
-                and _LEANS_BACK.match(c.text)):
+        if last is not None and last.chunk.id == c.chunk.id and (
+                (c.index == last.index + 1 and _LEANS_BACK.match(c.text)) or (c.chunk.id, c.index) in attached):
             runs[-1].append(c)
         else:
             runs.append([c])

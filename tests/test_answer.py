@@ -1,10 +1,13 @@
 """Extractive composition on hand-made chunks: verbatim citations, dedup, conflicts, abstention."""
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
+
 import numpy as np
 
-from netlm_rag.answer import (Candidate, add_disagreeing, choose, compose_answer, question_parts, reading_order, render,
-                              states_number, verify_citation, with_conflict_note)
+from netlm_rag.answer import (Candidate, add_antecedents, add_disagreeing, add_results, choose, compose_answer,
+                              question_parts, reading_order, render, states_number, verify_citation,
+                              with_conflict_note)
 from netlm_rag.config import AnswerSettings
 from netlm_rag.conflicts import find_conflicts, quantities
 from netlm_rag.lexicon import default_lexicon
@@ -100,9 +103,11 @@ def test_a_strong_sentence_may_overflow_the_budget_a_little_a_weak_one_may_not()
     def weak_second(hit: Hit) -> np.ndarray:
         return np.array([0.9, 0.1][:len(hit.chunk.sentences)])
 
-    # w_previous off: otherwise the strong first sentence lends the second half its cosine.
+    # w_previous off: otherwise the strong first sentence lends the second half its cosine; part coverage off:
+    # it would add the second sentence for the question's terms the first one leaves out.
     weak = compose_answer("Stable disease months?", HITS[:1], weak_second, DOCS,
-                          AnswerSettings(max_words=12, overflow_words=10, overflow_margin=0.3, w_previous=0.0), L)
+                          AnswerSettings(max_words=12, overflow_words=10, overflow_margin=0.3, w_previous=0.0,
+                                         part_overflow_words=0), L)
     assert len(weak.citations) == 1
 
 
@@ -202,7 +207,6 @@ def test_an_outcome_with_a_comparator_is_a_result_unless_stated_as_a_limit():
 def test_selection_weights_come_from_the_settings():
     """The fitted weights (eval/tune_sentences.py) are settings, not constants: raising the weight of shared
     terms lets a sentence with the question's words beat one the embedding scores higher."""
-    from dataclasses import replace as dc_replace
 
     from netlm_rag.answer import candidates, rescored, select
 
@@ -222,7 +226,6 @@ def test_selection_weights_come_from_the_settings():
 def test_a_sentence_inherits_some_relevance_from_the_one_before_it():
     """"It has little interference with the nontumor tissue, except with the kidney ..." answers a PRRT question
     only through the sentence before it: the previous sentence's cosine is a feature with its own weight."""
-    from dataclasses import replace as dc_replace
 
     from netlm_rag.answer import candidates, rescored
 
@@ -351,12 +354,21 @@ def test_a_part_no_selected_sentence_answers_gets_its_best_sentence_past_the_bud
     covered = compose_answer(q, HITS[:1], scores, DOCS, tight, L)
     assert {c.text.split()[0] for c in covered.citations} == {"Liver", "Stable"}   # 11 + 9 words: past 11
     # Not past the part's own allowance, and not for a sentence far weaker than the best.
-    from dataclasses import replace as dc_replace
     assert len(compose_answer(q, HITS[:1], scores, DOCS, dc_replace(tight, part_overflow_words=5), L).citations) == 1
     assert len(compose_answer(q, HITS[:1], scores, DOCS, dc_replace(tight, part_margin=0.0), L).citations) == 1
     # A one-part question is left as the budget made it.
     one = compose_answer("Ki-67 limit for liver transplantation?", HITS[:1], scores, DOCS, tight, L)
     assert len(one.citations) == 1
+
+
+def test_a_question_counts_as_answered_only_when_most_of_its_terms_are_stated():
+    # One part: "Liver transplantation" is stated by the best sentence, "stable disease" only by the next one.
+    q = "Stable disease duration before liver transplantation?"
+    tight = AnswerSettings(max_words=11, overflow_words=0, max_sentences=1, part_overflow_words=10)
+    covered = compose_answer(q, HITS[:1], scores, DOCS, tight, L)
+    assert {c.text.split()[0] for c in covered.citations} == {"Liver", "Stable"}
+    # Sharing a share of the terms above part_cover is enough: 2 of 5 terms here.
+    assert len(compose_answer(q, HITS[:1], scores, DOCS, dc_replace(tight, part_cover=0.3), L).citations) == 1
 
 
 def _candidate(chunk: Chunk, index: int, score: float) -> Candidate:
@@ -375,6 +387,49 @@ def test_reading_order_puts_the_answer_first_and_keeps_a_leaning_sentence_after_
     # A sentence that does not lean back is ordered by its own score, not glued to the one before it.
     plain = _candidate(c, 3, 0.95)
     assert reading_order([leaning, plain]) == [plain, leaning]
+
+
+def test_a_study_introduced_without_a_figure_is_followed_by_its_result():
+    raw = ("x\n\nA phase II study evaluated pasireotide in NETs. It was well tolerated. Median PFS was 11 months. "
+           "Response was seen in 64% of patients. Other text follows.\n")
+    c = chunk_of(doc("c", raw), "A phase")
+    study, tolerated, pfs, response = (_candidate(c, i, s) for i, s in enumerate((0.9, 0.6, 0.5, 0.45)))
+    other = _candidate(CB, 0, 0.8)
+    cands = [study, other, tolerated, pfs, response]
+    cfg = AnswerSettings()
+    q = "Pasireotide phase II: median PFS?"
+    out, attached = add_results([study, other], cands, q, cfg)
+    # The first sentence with a figure within two, and only that one; it reads right after its study.
+    assert out == [study, other, pfs] and attached == {(c.id, 2)}
+    assert [x.text for x in reading_order(out, attached)] == [study.text, pfs.text, other.text]
+    # Not for a question that asks for no quantity, not past the window, not for a sentence far weaker than the best.
+    assert add_results([study], cands, "Who was pasireotide tested in?", cfg)[0] == [study]
+    assert add_results([study], cands, q, dc_replace(cfg, results_window=1))[0] == [study]
+    assert add_results([study], cands, q, dc_replace(cfg, part_margin=0.3))[0] == [study]
+    # A study sentence that states its own figure needs nothing more.
+    figure = Candidate(0, c, 0, "A phase II study of pasireotide reported a median PFS of 11 months.", 0.9,
+                       frozenset(), 0.9, 0.0, 0.0, False, 0.0)
+    assert add_results([figure], [figure, tolerated, pfs], q, cfg)[0] == [figure]
+
+
+def test_a_sentence_leaning_on_the_one_before_it_brings_it_along():
+    raw = ("x\n\nA single centre reported 3-year survival of 76%. Therefore, wait and watch is no longer accepted. "
+           "Surgery must be considered. It is safe in experienced hands. Other text follows.\n")
+    c = chunk_of(doc("c", raw), "A single")
+    figures, therefore, surgery, safe = (_candidate(c, i, s) for i, s in enumerate((0.5, 0.9, 0.35, 0.85)))
+    cands = [therefore, safe, figures, surgery]
+    cfg = AnswerSettings()
+    out, leaning = add_antecedents([therefore], cands, cfg)
+    assert out == [therefore, figures] and leaning == {(c.id, 1)}
+    assert [x.text for x in reading_order(out, leaning)] == [figures.text, therefore.text]
+    # Not when the sentence before is far weaker than the best, nor for a sentence that stands on its own.
+    assert add_antecedents([safe], cands, cfg)[0] == [safe, surgery]
+    assert add_antecedents([safe], cands, dc_replace(cfg, part_margin=0.5))[0] == [safe]
+    assert add_antecedents([surgery], cands, cfg)[0] == [surgery]
+    # choose() leaves it out when switched off.
+    q = "Is wait and watch acceptable?"
+    assert figures in choose(cands, q, dc_replace(cfg, max_sentences=1), L, {})
+    assert figures not in choose(cands, q, dc_replace(cfg, max_sentences=1, antecedents=False), L, {})
 
 
 def test_a_sentence_rejoined_across_a_page_reads_as_one_line_and_keeps_its_verbatim_citation():
