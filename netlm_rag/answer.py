@@ -305,33 +305,51 @@ _RESULT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|percent|cm|mm|months?|years?|mg|gb
                      re.IGNORECASE)
 
 
-def add_results(chosen: list[Candidate], cands: list[Candidate], question: str,
-                cfg: AnswerSettings) -> tuple[list[Candidate], frozenset[tuple[str, int]]]:
-    """For a question asking for a quantity, a chosen sentence that introduces a study without a figure is followed
-    by the study's results: the first of the next `results_window` sentences of its chunk that states one, if it
-    scores within `part_margin` of the best and fits the part allowance. *Recently, ... pasireotide has been
-    evaluated in an open-label, phase-II study ...* says nothing of the PFS the question asks for; the sentence after
-    it does. Returns the sentences and the added ones' positions, which reading_order keeps after their study."""
-    if not chosen or not _QUANTITATIVE.search(question):
+Position = tuple[str, int]      # chunk id, sentence index
+
+
+def _complete(chosen: list[Candidate], cands: list[Candidate], cfg: AnswerSettings,
+              neighbour: Callable[[Candidate, Mapping[Position, Candidate]], tuple[Candidate, Position] | None],
+              ) -> tuple[list[Candidate], frozenset[Position]]:
+    """Each chosen sentence's `neighbour` (a sentence of its chunk it needs, and the position reading_order must
+    keep after the other), added if it scores within `part_margin` of the best and fits the part allowance."""
+    if not chosen:
         return chosen, frozenset()
     at = {(c.chunk.id, c.index): c for c in cands}
     floor = cands[0].score - cfg.part_margin
     words = sum(len(c.text.split()) for c in chosen)
-    out, added = list(chosen), set()
+    out, attached = list(chosen), set()
     for c in chosen:
-        if _RESULT.search(c.text) or not _STUDY.search(c.text):
+        found = neighbour(c, at)
+        if found is None:
             continue
+        extra, position = found
+        if (extra not in out and extra.score >= floor
+                and words + len(extra.text.split()) <= cfg.max_words + cfg.part_overflow_words):
+            out.append(extra)
+            attached.add(position)
+            words += len(extra.text.split())
+    return out, frozenset(attached)
+
+
+def add_results(chosen: list[Candidate], cands: list[Candidate], question: str,
+                cfg: AnswerSettings) -> tuple[list[Candidate], frozenset[Position]]:
+    """For a question asking for a quantity, a chosen sentence that introduces a study without a figure is followed
+    by the study's results: the first of the next `results_window` sentences of its chunk that states one.
+    *Recently, ... pasireotide has been evaluated in an open-label, phase-II study ...* says nothing of the PFS the
+    question asks for; the sentence after it does. Returns the sentences and the added ones' positions."""
+    if not _QUANTITATIVE.search(question):
+        return chosen, frozenset()
+
+    def result(c: Candidate, at: Mapping[Position, Candidate]) -> tuple[Candidate, Position] | None:
+        if _RESULT.search(c.text) or not _STUDY.search(c.text):
+            return None
         for k in range(1, cfg.results_window + 1):
             nxt = at.get((c.chunk.id, c.index + k))
-            if nxt is None or not _RESULT.search(nxt.text):
-                continue
-            if (nxt not in out and nxt.score >= floor
-                    and words + len(nxt.text.split()) <= cfg.max_words + cfg.part_overflow_words):
-                out.append(nxt)
-                added.add((nxt.chunk.id, nxt.index))
-                words += len(nxt.text.split())
-            break
-    return out, frozenset(added)
+            if nxt is not None and _RESULT.search(nxt.text):
+                return nxt, (nxt.chunk.id, nxt.index)
+        return None
+    return _complete(chosen, cands, cfg, result)
 
 
 # A sentence opening like this cannot be read without the one before it: what "it" or "these" names, what
@@ -342,25 +360,13 @@ _NEEDS_ANTECEDENT = re.compile(r"(?:it|its|they|their|them|this|these|those|such
 
 
 def add_antecedents(chosen: list[Candidate], cands: list[Candidate],
-                    cfg: AnswerSettings) -> tuple[list[Candidate], frozenset[tuple[str, int]]]:
-    """A chosen sentence that leans on the one before it in its chunk (`_NEEDS_ANTECEDENT`) gets that sentence too,
-    if it scores within `part_margin` of the best and fits the part allowance. Returns the sentences and the
-    leaning ones' positions, which reading_order keeps after their antecedent."""
-    if not chosen:
-        return chosen, frozenset()
-    at = {(c.chunk.id, c.index): c for c in cands}
-    floor = cands[0].score - cfg.part_margin
-    words = sum(len(c.text.split()) for c in chosen)
-    out, leaning = list(chosen), set()
-    for c in chosen:
+                    cfg: AnswerSettings) -> tuple[list[Candidate], frozenset[Position]]:
+    """A chosen sentence that leans on the one before it in its chunk (`_NEEDS_ANTECEDENT`) gets that sentence too.
+    Returns the sentences and the leaning ones' positions, which reading_order keeps after their antecedent."""
+    def antecedent(c: Candidate, at: Mapping[Position, Candidate]) -> tuple[Candidate, Position] | None:
         before = at.get((c.chunk.id, c.index - 1))
-        if before is None or before in out or not _NEEDS_ANTECEDENT.match(c.text):
-            continue
-        if before.score >= floor and words + len(before.text.split()) <= cfg.max_words + cfg.part_overflow_words:
-            out.append(before)
-            leaning.add((c.chunk.id, c.index))
-            words += len(before.text.split())
-    return out, frozenset(leaning)
+        return (before, (c.chunk.id, c.index)) if before is not None and _NEEDS_ANTECEDENT.match(c.text) else None
+    return _complete(chosen, cands, cfg, antecedent)
 
 
 def choose(cands: list[Candidate], question: str, cfg: AnswerSettings, lexicon: Lexicon,
@@ -382,7 +388,7 @@ _LEANS_BACK = re.compile(r"(?:it|its|they|their|them|this|these|those|that|such|
                          r"otherwise|then|so|and|but|yet)\b", re.IGNORECASE)
 
 
-def reading_order(chosen: list[Candidate], attached: Collection[tuple[str, int]] = ()) -> list[Candidate]:
+def reading_order(chosen: list[Candidate], attached: Collection[Position] = ()) -> list[Candidate]:
     """The answer first: reviews in order of their best sentence, and within a review its passages best first
     (the text's own order buried the answering sentence under a passage's opening: a key fact stood in the first
     30 words of 36 % of main-set answers, against 56 % now; eval metric key_fact_early). A sentence that leans
