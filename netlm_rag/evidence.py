@@ -9,12 +9,12 @@ is one more input to the fusion (Retriever.hybrid), never a replacement for the 
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
+from dataclasses import replace
 from typing import Iterable, Mapping
 
 from .records import Chunk, Document
-from .rules import CRITERIA, Criterion, PatientFacts, asked_options
+from .rules import CRITERIA, AskedTopic, Criterion, PatientFacts, asked_fields, asked_options
 
 Ranking = list[tuple[int, float]]
 
@@ -53,36 +53,6 @@ def criterion_rows(chunks: Iterable[Chunk], documents: Mapping[str, Document],
     return out
 
 
-# How a general question names a criterion's field ("What Ki-67 limit applies for transplantation?", "Max
-# lesion size for RFA?"): the criteria of that option on that field are stated in the passages that answer it.
-_FIELD_WORDS = {
-    "ki67_pct": r"\bki[\s-]?67\b|\bmib[\s-]?1\b|\bproliferat\w*\s+index",
-    "age": r"\bage\b|\bold(?:er)?\b|\byoung(?:er)?\b",
-    "liver_involvement_pct": r"\b(?:liver|hepatic)\s+(?:involvement|replacement|invasion|burden|tumou?r\s+(?:burden|volume))|"
-                             r"\btumou?r\s+burden\b|\bof\s+the\s+liver\b",
-    "stable_disease_months": r"\bstable\s+disease\b|\bstability\b|\bstable\s+for\b",
-    "lesion_size_cm": r"\bsize\b|\bdiameter\b|\bcm\b|\bhow\s+(?:large|big)\b|\blarger?\s+(?:lesion|tumou?r|met)",
-    "lesion_count": r"\bnumber\s+of\s+(?:lesions|metastases|mets|tumou?rs|nodules)\b|\bhow\s+many\s+(?:lesions|metastases|mets)",
-    "bilirubin_mg_dl": r"\bbilirubin\b",
-    "flr_pct": r"\bflr\b|\b(?:future\s+)?liver\s+remnant\b|\bremnant\s+liver\b",
-    "extrahepatic_disease": r"\bextra[\s-]?hepatic\b",
-    "portal_vein_thrombosis": r"\bportal\s+vein\b|\bpvt\b",
-    "grade": r"\bgrade\b|\bG[123]\b",
-    "differentiation": r"\b(?:well|poorly)[\s-]+differentiated\b|\bdifferentiation\b",
-    "sstr_positive": r"\bsstr\b|\bsomatostatin\s+receptor|\bdotatate\b|\boctreoscan\b|\breceptor[\s-]+(?:positive|negative|status)",
-    "primary_resected": r"\bprimary\s+(?:tumou?r\s+)?(?:resect\w*|remov\w*)|\b(?:resect\w*|remov\w*)\s+(?:of\s+)?the\s+primary\b",
-    "debulkable_pct": r"\bdebulk\w*\s+threshold|\bthreshold\s+for\s+(?:debulk|cytoreduc)\w*|\bhow\s+much\b.*\b(?:debulk|cytoreduc|remov)",
-    "bilioenteric_anastomosis": r"\bbilio[\s-]?enteric\b|\bwhipple\b|\bhepaticojejunostomy\b|\bpancreat\w*duodenectomy\b",
-    "carcinoid_heart_disease": r"\bcarcinoid\s+heart\b|\bheart\s+(?:disease|failure)\b",
-    "peritoneal_carcinomatosis": r"\bperitoneal\b|\bcarcinomatosis\b",
-}
-
-
-def asked_fields(question: str) -> frozenset[str]:
-    """The criterion fields a question asks about by name (not a patient's values: those are facts)."""
-    return frozenset(f for f, rx in _FIELD_WORDS.items() if re.search(rx, question, re.I))
-
-
 def guide_ranking(question: str, facts: PatientFacts, rows: Mapping[str, tuple[int, ...]]) -> Ranking:
     """Chunks stating the criteria of the options the question asks about that bear on the facts it gives, or,
     for a question without patient facts, on the fields it names ("Ki-67 limit for transplantation?"); most
@@ -97,3 +67,15 @@ def guide_ranking(question: str, facts: PatientFacts, rows: Mapping[str, tuple[i
         if options & set(cr.options) and present & set(cr.fields):
             counts.update(chunk_rows)
     return [(row, float(n)) for row, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def still_quoted(asked: tuple[AskedTopic, ...], documents: Mapping[str, Document]) -> tuple[AskedTopic, ...]:
+    """The criteria whose quote the corpus still holds: after a maintainer removes or updates a review, a
+    criterion quoting it is not shown as that review's word (the same rule as a citation's verbatim check)."""
+    out = []
+    for topic in asked:
+        kept = tuple(cr for cr in topic.criteria if (doc := documents.get(cr.source.doc_id)) is not None
+                     and quote_offset(doc, cr.source.line, cr.source.quote) >= 0)
+        if kept:
+            out.append(replace(topic, criteria=kept))
+    return tuple(out)

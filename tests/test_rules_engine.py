@@ -255,7 +255,8 @@ def test_ki67_grades_at_the_boundaries():
 def test_report_to_dict_shape():
     d = check(text="62 y, G2 ileal NET, Ki-67 8 %, 60 % liver involvement; Ki-67 150 %",
               answer="Transplant is possible up to 70 years.").to_dict()
-    assert list(d) == ["facts", "invalid", "options", "conflicts", "actions", "answer_check"]
+    assert list(d) == ["facts", "invalid", "options", "conflicts", "actions", "answer_check", "asked"]
+    assert d["asked"] == [], "a patient gets verdicts; the criteria a general question asks about are for no patient"
     assert d["facts"]["age"] == {"value": 62, "source": {"start": 0, "end": 4, "text": "62 y"}}
     assert set(d["invalid"][0]) == {"field", "value", "reason"}
     assert [o["option"] for o in d["options"]] == list(OPTIONS)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadInput
+from .asked import AskedTopic, asked_criteria, asked_fields
 from .claims import ClaimCheck, asked_options, check_answer, named_options
 from .criteria import CRITERIA, OPTIONS, CriteriaSet, Criterion, Source, criteria_sets
 from .engine import (CAUTION, CONTRAINDICATED, ELIGIBLE, INSUFFICIENT, Action, CriterionResult, OptionVerdict,
@@ -30,6 +31,7 @@ class RuleReport:
     conflicts: tuple[RuleConflict, ...]
     actions: tuple[Action, ...]
     answer_check: tuple[ClaimCheck, ...]
+    asked: tuple[AskedTopic, ...] = ()   # a general question's criteria (no patient case): every review's version
 
     @property
     def has_facts(self) -> bool:
@@ -42,7 +44,8 @@ class RuleReport:
     def to_dict(self) -> dict[str, Any]:
         return {"facts": self.facts.to_dict(), "invalid": [i.to_dict() for i in self.invalid],
                 "options": [o.to_dict() for o in self.options], "conflicts": [c.to_dict() for c in self.conflicts],
-                "actions": [a.to_dict() for a in self.actions], "answer_check": [c.to_dict() for c in self.answer_check]}
+                "actions": [a.to_dict() for a in self.actions], "answer_check": [c.to_dict() for c in self.answer_check],
+                "asked": [a.to_dict() for a in self.asked]}
 
     def summary(self) -> str:
         lines = []
@@ -54,8 +57,11 @@ class RuleReport:
             lines += [f"Conflict: {c.text()}" for c in self.conflicts]
             lines += [f"Action ({', '.join(a.options)}): {a.result.criterion.text} [{a.result.criterion.source.cite()}]"
                       for a in self.actions]
-        elif not self.invalid:
+        elif not self.invalid and not self.asked:
             lines.append("No patient facts found: no verdicts (give a vignette or facts).")
+        if self.asked:
+            lines.append("Criteria the reviews state for what the question asks:")
+            lines += [a.text() for a in self.asked]
         lines += [f"Answer {c.status}: {c.claim[:120]} [{c.criterion}, {c.source.cite()}]"
                   for c in self.answer_check if c.status == "contradicts"]
         return "\n".join(lines)
@@ -80,8 +86,10 @@ def patient_facts(text: str | None = None,
 
 
 def check(text: str | None = None, answer: str | None = None,
-          facts: PatientFacts | ParsedFacts | Mapping[str, Any] | None = None) -> RuleReport:
+          facts: PatientFacts | ParsedFacts | Mapping[str, Any] | None = None,
+          question: str | None = None) -> RuleReport:
     """Parse the vignette, let `facts` (form/JSON) override it, evaluate every option, check the answer's claims.
+    Unless a patient is described, list the criteria the question (`question`, else `text`) asks about.
     Never raises on str input; a `facts` that is not a mapping or PatientFacts raises BadInput."""
     merged = patient_facts(text, facts)
     results = evaluate_all(merged.facts)
@@ -90,11 +98,14 @@ def check(text: str | None = None, answer: str | None = None,
     return RuleReport(
         facts=merged.facts, invalid=merged.invalid, results=results, options=verdicts,
         conflicts=conflicts(results) if has_facts else (), actions=actions(results, verdicts) if has_facts else (),
-        answer_check=check_answer(answer, {v.option: v for v in verdicts} if has_facts else None))
+        answer_check=check_answer(answer, {v.option: v for v in verdicts} if has_facts else None),
+        # One number in a general question ("Max size for ablation: 3 cm or 5 cm?") is read as a fact, but no
+        # patient is described: the question still gets every review's limit.
+        asked=() if merged.facts.is_case() else asked_criteria(question if question is not None else text or ""))
 
 
 __all__ = [
-    "check", "patient_facts", "named_options", "asked_options", "parse_facts", "facts_from_dict", "merge_facts", "criteria_sets", "CRITERIA", "OPTIONS",
+    "check", "patient_facts", "named_options", "asked_options", "asked_fields", "asked_criteria", "AskedTopic", "parse_facts", "facts_from_dict", "merge_facts", "criteria_sets", "CRITERIA", "OPTIONS",
     "RuleReport", "PatientFacts", "ParsedFacts", "Fact", "TextSpan", "InvalidValue", "FieldSpec", "SPEC",
     "Verdict", "CriterionResult", "OptionVerdict", "RuleConflict", "Action", "ClaimCheck", "CriteriaSet",
     "Criterion", "Source", "ELIGIBLE", "CAUTION", "CONTRAINDICATED", "INSUFFICIENT",
