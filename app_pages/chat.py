@@ -109,6 +109,8 @@ def show_turn(msg: dict[str, Any], s: Settings, latest: bool = True) -> None:
     rules = d.get("rules") or {}
     if rules.get("facts") or rules.get("invalid"):
         show_criteria(rules, names, expanded=latest)
+    if rules.get("asked"):
+        show_asked(rules["asked"], names, expanded=latest)
     st.caption(f"{d['latency_ms'] / 1000:.1f} s · index build {escape_md(msg.get('build', ''))}")
     feedback(msg, s)
 
@@ -173,6 +175,21 @@ def show_criteria(rules: dict[str, Any], names: dict[str, str], expanded: bool) 
                            f"({escape_md(source_ref(cl.get('source'), names))}): {escape_md(cl.get('claim', ''))}")
         st.caption("Verdicts come from deterministic rules built from criteria quoted in the reviews; "
                    "each criterion names its review and line. Decision support, not a decision.")
+
+
+def show_asked(asked: list[dict[str, Any]], names: dict[str, str], expanded: bool) -> None:
+    """A general question about a criterion ("Ki-67 ceiling for LT?"): every review's version, quoted."""
+    with st.expander("Criteria the reviews state for this question", expanded=expanded, icon=":material/rule:"):
+        for a in asked:
+            st.markdown(f"**{escape_md(a['label'])}**")
+            if a["differ"]:
+                st.info("**The reviews set different limits:** " + " vs ".join(escape_md(t) for t in a["thresholds"]),
+                        icon=":material/compare_arrows:")
+            st.table([{"criterion": escape_md(c["text"]), "set": escape_md(c["set_name"]),
+                       "source": escape_md(source_ref(c["source"], names)),
+                       "quote": "“" + escape_md(c["source"]["quote"]) + "”"} for c in a["criteria"]], hide_index=True)
+        st.caption("From the rules module: criteria encoded from the reviews, each with its verbatim quote and line. "
+                   "Describe a patient to have their facts checked against them.")
 
 
 def criteria_cells(row: dict[str, str]) -> dict[str, str]:

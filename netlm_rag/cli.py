@@ -102,6 +102,12 @@ def render_turn(d: dict) -> str:
     if rules.get("facts"):
         lines.append("Criteria check:")
         lines += [f"  {o['option']}: {o['verdict']}" for o in rules["options"]]
+    if rules.get("asked"):
+        lines.append("Criteria the reviews state (rules module):")
+        for a in rules["asked"]:
+            lines.append(f"  {a['label']}" + (f": the reviews set different limits, {' vs '.join(a['thresholds'])}" if a["differ"] else ""))
+            lines += [f"    - {c['text']} ({c['set_name']}; {c['cite']}): “{c['source']['quote']}”"
+                      for c in a["criteria"]]
     return "\n".join(lines)
 
 

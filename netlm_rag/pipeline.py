@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -22,7 +22,7 @@ from .index import ensure_fresh
 from .lexicon import default_lexicon
 from .records import Answer, Chunk, Document, Hit
 from .retrieval import Retriever
-from .evidence import criterion_rows, guide_ranking
+from .evidence import criterion_rows, guide_ranking, still_quoted
 from .rules import RuleReport, check, patient_facts
 from .store import load_build
 from .terms import ChunkTokens
@@ -154,7 +154,11 @@ class Assistant:
         guide = guide_ranking(standalone, parsed.facts, self.criteria)
         hits = self.retriever.hybrid(standalone, k or self.settings.retrieval.k, qvec, named, guide)
         answer = self.compose(standalone, hits, qvec, parsed.facts.is_case(), named)
-        rules = check(answer=None if answer.abstained else answer.text, facts=parsed)
+        # An abstained question gets no criteria either: a trial the reviews never mention is not answered by
+        # the thresholds of the option it names.
+        rules = check(answer=None if answer.abstained else answer.text, facts=parsed,
+                      question="" if answer.abstained else standalone)
+        rules = replace(rules, asked=still_quoted(rules.asked, self.documents))
         turn = Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)
         if self.settings.audit.enabled:
             log_turn(self.settings.paths.data, turn, self.index_info["build_id"], self.settings.audit)

@@ -103,6 +103,20 @@ def test_vignette_shows_criteria_table_with_sources(app):
 
 
 @slow
+def test_general_criterion_question_shows_each_reviews_version(app):
+    ask(app, "For LT, is the Ki-67 ceiling 5% or 10%? La Salvia vs Gangi.")
+    answer = app.chat_message[1]
+    panel = [e for e in answer.expander if e.label == "Criteria the reviews state for this question"]
+    assert panel, [e.label for e in answer.expander]
+    assert "different limits: Ki-67 < 5 % vs Ki-67 < 10 %" in texts(panel[0].info).replace("**", "")
+    table = panel[0].table[0].value
+    assert list(table.columns) == ["criterion", "set", "source", "quote"]
+    rows = [plain(" | ".join(r)) for _, r in table.iterrows()]
+    assert any("La Salvia 2016, line 69" in r and "“well-differentiated NETs (Ki67 < 5%)”" in r for r in rows), rows
+    assert any("Gangi 2020, line 83" in r and "“Ki-67% <10 per ENETS”" in r for r in rows), rows
+
+
+@slow
 def test_impossible_values_are_shown_and_not_used(app):
     ask(app, "62 y, G2 ileal NET, Ki-67 150 %, 60 % liver involvement: transplant?")
     assert any("ki67_pct = 150" in plain(e.value) and "0–100" in plain(e.value) for e in app.error)

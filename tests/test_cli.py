@@ -80,6 +80,16 @@ def test_text_answer_says_which_vignette_values_were_not_used(env_index, capsys)
     assert "Criteria check:" in out, "the values that are possible are still checked"
 
 
+def test_text_answer_quotes_the_criteria_a_general_question_asks_about(env_index, capsys):
+    code, out, _ = run(capsys, "ask", "For LT, is the Ki-67 ceiling 5% or 10%? La Salvia vs Gangi.")
+    assert code == 0 and "Criteria the reviews state (rules module):" in out
+    assert "the reviews set different limits, Ki-67 < 5 % vs Ki-67 < 10 %" in out
+    assert "(Milan criteria for liver transplantation; La Salvia 2016, 000:69): “well-differentiated NETs (Ki67 < 5%)”" in out
+    code, out, _ = run(capsys, "ask", "What Ki-67 limit did NETTER-2 set for PRRT eligibility?", "--json")
+    obj = json.loads(out)
+    assert obj["abstained"] and obj["rules"]["asked"] == [], "an abstention is not answered by the criteria"
+
+
 def test_bad_question_is_one_line_error_not_traceback(env_index, capsys):
     code, out, err = run(capsys, "ask", "   ")
     assert code == 1 and out == "" and err.startswith("error: BadInput") and "Traceback" not in err
