@@ -127,6 +127,16 @@ def test_ask_in_browser_open_a_source_and_check_a_vignette(server):
             answer.get_by_text("Open in Sources").first.click()
             page.get_by_role("heading", name="Cited passage").wait_for(timeout=60_000)
             shot(page, "sources_page.png")
+
+            # A new session, so the question is not read as a follow-up to the vignette above.
+            fresh = browser.new_page(viewport={"width": 1400, "height": 1300})
+            fresh.goto(url)
+            fresh.get_by_test_id("stChatInputTextArea").wait_for(timeout=60_000)
+            submit(fresh, "For LT, is the Ki-67 ceiling 5% or 10%? La Salvia vs Gangi.")
+            reply = fresh.get_by_test_id("stChatMessage").nth(1)
+            reply.get_by_text("Criteria the reviews state for this question").wait_for(timeout=60_000)
+            reply.get_by_text("The reviews set different limits:").wait_for()
+            shot(fresh, "chat_asked_criteria.png", 1)
         finally:
             browser.close()
     (ARTIFACTS / "browser_timings.txt").write_text(
