@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 from .records import Chunk, Document
 from .rules import CRITERIA, AskedTopic, Criterion, PatientFacts, asked_fields, asked_options
@@ -69,13 +69,15 @@ def guide_ranking(question: str, facts: PatientFacts, rows: Mapping[str, tuple[i
     return [(row, float(n)) for row, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def still_quoted(asked: tuple[AskedTopic, ...], documents: Mapping[str, Document]) -> tuple[AskedTopic, ...]:
+def still_quoted(asked: tuple[AskedTopic, ...], documents: Mapping[str, Document],
+                 named: Collection[str] = ()) -> tuple[AskedTopic, ...]:
     """The criteria whose quote the corpus still holds: after a maintainer removes or updates a review, a
-    criterion quoting it is not shown as that review's word (the same rule as a citation's verbatim check)."""
+    criterion quoting it is not shown as that review's word (the same rule as a citation's verbatim check).
+    The versions of the reviews the question names ("per Dermine") come first."""
     out = []
     for topic in asked:
         kept = tuple(cr for cr in topic.criteria if (doc := documents.get(cr.source.doc_id)) is not None
                      and quote_offset(doc, cr.source.line, cr.source.quote) >= 0)
         if kept:
-            out.append(replace(topic, criteria=kept))
+            out.append(replace(topic, criteria=tuple(sorted(kept, key=lambda cr: cr.source.doc_id not in named))))
     return tuple(out)

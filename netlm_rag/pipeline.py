@@ -158,7 +158,7 @@ class Assistant:
         # the thresholds of the option it names.
         rules = check(answer=None if answer.abstained else answer.text, facts=parsed,
                       question="" if answer.abstained else standalone)
-        rules = replace(rules, asked=still_quoted(rules.asked, self.documents))
+        rules = replace(rules, asked=still_quoted(rules.asked, self.documents, named))
         turn = Turn(question, standalone, answer, rules, (time.perf_counter() - t0) * 1000)
         if self.settings.audit.enabled:
             log_turn(self.settings.paths.data, turn, self.index_info["build_id"], self.settings.audit)

@@ -78,3 +78,12 @@ def test_a_criterion_whose_review_or_quote_is_gone_is_not_shown():
     (kept,) = still_quoted(asked, edited)
     assert "la-salvia-2016" not in {cr.source.doc_id for cr in kept.criteria}
     assert still_quoted(asked, {}) == ()
+
+
+def test_the_reviews_a_question_names_come_first():
+    docs = {d.id: d for d in load_corpus(ROOT / "corpus")}
+    (size,) = still_quoted(asked_criteria("Max lesion size for RFA per the Dermine review?"), docs, {"dermine-2019"})
+    assert size.criteria[0].source.doc_id == "dermine-2019" and len(size.criteria) == 5
+    assert [cr.source.doc_id for cr in size.criteria[1:]] == [cr.source.doc_id for cr in
+                                                              asked_criteria("Max lesion size for RFA?")[0].criteria
+                                                              if cr.source.doc_id != "dermine-2019"]
