@@ -105,7 +105,8 @@ def render_turn(d: dict) -> str:
     if rules.get("asked"):
         lines.append("Criteria the reviews state (rules module):")
         for a in rules["asked"]:
-            lines.append(f"  {a['label']}" + (f": the reviews set different limits, {' vs '.join(a['thresholds'])}" if a["differ"] else ""))
+            differ = f": the reviews set different limits, {' vs '.join(a['thresholds'])}" if a["differ"] else ""
+            lines.append(f"  {a['label']}{differ}")
             lines += [f"    - {c['text']} ({c['set_name']}; {c['cite']}): “{c['source']['quote']}”"
                       for c in a["criteria"]]
     return "\n".join(lines)

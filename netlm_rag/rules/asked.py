@@ -15,7 +15,7 @@ from typing import Any
 
 from .claims import asked_options
 from .criteria import CRITERIA, Criterion
-from .evaluation import SET_BY_ID, render
+from .evaluation import SET_BY_ID, threshold_text
 from .schema import SPEC
 
 _SSTR = r"\bsstr\b|\bsomatostatin\s+receptor|\breceptor[\s-]+(?:positive|negative|status)"
@@ -54,9 +54,9 @@ _ASKS_CRITERION = re.compile(
     r"reasonable|acceptable|allowed|permitted)\b|\d\s*%?\s*(?:or|vs\.?|versus)\s*[<>≤≥]?\s*\d", re.I)
 
 
-def asked_fields(question: str) -> frozenset[str]:
+def asked_fields(question: str, words: dict[str, str] = FIELD_WORDS) -> frozenset[str]:
     """The criterion fields a question names (not a patient's values: those are facts)."""
-    return frozenset(f for f, rx in FIELD_WORDS.items() if re.search(rx, question, re.I))
+    return frozenset(f for f, rx in words.items() if re.search(rx, question, re.I))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,7 @@ class AskedTopic:
 
 
 def _threshold(cr: Criterion) -> str:
-    return (cr.shown or render(cr.test)).replace("<=", "≤").replace(">=", "≥")
+    return threshold_text(cr).replace("<=", "≤").replace(">=", "≥")
 
 
 def _criterion_line(cr: Criterion) -> str:
@@ -109,7 +109,7 @@ def asked_criteria(question: str) -> tuple[AskedTopic, ...]:
     if not _ASKS_CRITERION.search(question):
         return ()
     options = set(asked_options(question))
-    fields = {f for f, rx in _CRITERION_WORDS.items() if re.search(rx, question, re.I)}
+    fields = asked_fields(question, _CRITERION_WORDS)
     if not options or not fields:
         return ()
     groups: dict[str, list[Criterion]] = {}

@@ -128,6 +128,11 @@ def render(cond: Cond) -> str:
     return f"{label} {cond.op} {cond.threshold}{unit}".replace("==", "=")
 
 
+def threshold_text(cr: Criterion) -> str:
+    """The criterion's threshold as shown: its own wording when the test alone would mislead, else the test."""
+    return cr.shown or render(cr.test)
+
+
 def _shown(value: Any) -> Any:
     if isinstance(value, tuple):
         return " or ".join(value)
@@ -142,7 +147,7 @@ class CriterionResult:
 
     @property
     def threshold(self) -> str:
-        return self.criterion.shown or render(self.criterion.test)
+        return threshold_text(self.criterion)
 
     @property
     def set(self) -> CriteriaSet:
