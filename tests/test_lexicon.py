@@ -62,3 +62,16 @@ def test_number_words_and_year_abbreviations_meet():
     assert "5-year" in L.tokenize("Five-year survival") and "5-year" in L.tokenize("5-yr OS")
     assert "5-year" in L.tokenize("5 yrs") and "3" in L.tokenize("three lesions")
     assert "1" not in L.tokenize("no one knows")      # only number words before a unit are rewritten
+
+
+def test_a_trial_name_expands_to_its_drug():
+    """Reviews describe trials without naming them: La Salvia's NETTER-1 passage says only *177Lu-DOTATATE was
+    superior to octreotide 60 mg*, so a question naming NETTER-1 must carry the drug into the dense query."""
+    for trial, drug in (("NETTER-1", "177Lu-DOTATATE"), ("CLARINET", "lanreotide"), ("PROMID", "octreotide")):
+        assert drug in L.expand_query(f"{trial}: PFS?"), trial
+
+
+def test_a_trial_the_review_does_not_name_is_found_by_its_drug(adapted_assistant):
+    # The default (corpus-adapted) model: without the drug in the expansion this passage ranked 7th.
+    hits = adapted_assistant.ask("NETTER-1 as La Salvia reported it: comparator, and was there an early OS signal?").answer.hits
+    assert any("superior to octreotide 60 mg" in h.chunk.text for h in hits[:5])
