@@ -69,10 +69,12 @@ _ARM_AFTER = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?(?:\$[^$]{0,30}\$\s*)?,?\s*"
                         r"(?:when\s+(?:treated\s+)?with|(?:in\s+)?patients\s+treated\s+with|treated\s+with|"
                         r"(?:in|for)\s+the|after|following)\s+([^,;.]{1,50})")
 # How much of the liver disease a debulking removes: "> 70% debulking", "more than 90% of the tumor can be excised",
-# "at least 90% of the hepatic tumor mass", "at least 90% of the visible tumor can be removed", "a debulking threshold of 90%". Only stated limits count: "27% having
-# 90-99%" or "not being able to achieve 90% cytoreduction" describe patients, not the threshold.
+# "at least 90% of the hepatic tumor mass", "at least 90% of the visible tumor can be removed", "a debulking threshold
+# of 90%". Only stated limits count: "27% having 90-99%" or "not being able to achieve 90% cytoreduction" describe
+# patients, not the threshold.
 _EXTENT_AFTER = re.compile(r"^\s*(?:(?:liver|hepatic|netlm|nelm)\s+)?(?:debulking|cytoreduction)\b|"
-                           r"^\s*of\s+(?:the\s+)?(?:visible\s+)?(?:hepatic\s+|liver\s+)?(?:tumor|disease|metastases|netlms?|nelms?)\b")
+                           r"^\s*of\s+(?:the\s+)?(?:visible\s+)?(?:hepatic\s+|liver\s+)?"
+                           r"(?:tumor|disease|metastases|netlms?|nelms?)\b")
 _EXTENT_CONTEXT = re.compile(r"debulk|cytoreduc|excised|removed")
 _THRESHOLD_BEFORE = re.compile(r"(?:debulking|cytoreduction)\s+threshold\s+(?:of|to)\s*$")
 _THRESHOLD_AFTER = re.compile(r"^\s*(?:(?:debulking|cytoreduction)\s+)?threshold\b")

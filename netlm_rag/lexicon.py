@@ -21,7 +21,7 @@ per via if so just only same own up down out off again further once here s t
 
 # The synonym groups that name a treatment: what a statement or a follow-up question can be about.
 TREATMENT_GROUPS = frozenset({"embolization", "radioembolization", "prrt", "ssa", "transplant", "ablation",
-                              "resection", "debulking", "chemotherapy", "everolimus", "sunitinib"})
+                              "cryotherapy", "resection", "debulking", "chemotherapy", "everolimus", "sunitinib"})
 
 CONCEPT_PREFIX = "~"   # concept tokens cannot collide with words: the tokenizer never emits "~"
 

@@ -23,6 +23,14 @@ def test_intra_arterial_therapy_is_a_treatment_a_follow_up_can_swap_in():
     assert out == "Dermine's checklist for considering intra-arterial therapy in NELM?"
 
 
+def test_cryoablation_is_a_treatment_of_its_own():
+    # Cryotherapy has its own synonym group (the reviews' "cryotherapy" must meet a clinician's "cryoablation"),
+    # so it has to be a treatment a follow-up can swap in and out like RFA.
+    assert condense("And for cryoablation?", ["What are the outcomes of RFA for NELM?"], L) \
+        == "What are the outcomes of cryoablation for NELM?"
+    assert condense("And for RFA?", ["Cryoablation of NELM: main side effect?"], L) == "RFA of NELM: main side effect?"
+
+
 def test_what_if_value_replaces_the_number():
     out = condense("what if Ki-67 were 12 %?", [PREV], L)
     assert "Ki-67 12 %" in out and "8 %" not in out and "transplantation" in out

@@ -36,6 +36,14 @@ def test_clinicians_words_meet_the_reviews_words():
             assert concept in L.tokenize(t), (concept, t)
 
 
+def test_cryoablation_meets_cryotherapy_not_rfa():
+    # Bilchik's series "received cryotherapy"; the question says cryoablation. One ablation concept for cryo and
+    # RFA alike ranked the RFA passages first.
+    assert "~cryotherapy" in L.tokenize("cryoablation") and "~cryotherapy" in L.tokenize("cryotherapy")
+    assert "~cryotherapy" not in L.tokenize("radiofrequency ablation")
+    assert "ablation" in L.expand_query("cryoablation outcomes")
+
+
 def test_portal_vein_embolization_is_not_tace():
     # PVE grows the future liver remnant; TAE/TACE treats the tumour: one concept would mix their criteria.
     toks = L.tokenize("preoperative portal vein embolization")
