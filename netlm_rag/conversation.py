@@ -187,6 +187,25 @@ def topic_name(text: str, topic: Mention) -> str:
     return topic.noun + more if topic.noun == topic.text else topic.noun
 
 
+# A question that opens with its subject: "Milan criteria for transplanting NELM: what are ...?", "Contraindications to
+# TAE/TACE — what's ...?". A review it is attributed to is not part of the subject.
+_HEADING = re.compile(r"^(?P<head>[^:?;—–]{3,120}?)\s*(?::|\s[—–-]\s)")
+_ATTRIBUTION = re.compile(r"\s*(?:\([^)]*\)|,?\s*\b(?:per|according to|as in)\b.*$)", re.IGNORECASE)
+
+
+def subject(text: str, topic: Mention) -> str:
+    """What the previous question is about, to put in front of another aspect of it: its opening phrase when that
+    names the topic ("Milan criteria for transplanting NELM"), else the topic's name ("TAE/TACE"). The topic alone
+    had made "What about the Ki-67 limit?" after a question on the Milan criteria "transplanting: the Ki-67 limit?",
+    which no longer asks about transplant criteria in NELM."""
+    m = _HEADING.match(text)
+    if m and topic.end <= m.end("head"):
+        head = _ATTRIBUTION.sub("", m.group("head")).strip(" ,")
+        if head and topic.end <= len(head):
+            return head
+    return topic_name(text, topic)
+
+
 def resolve_pronouns(text: str, topic: Mention) -> tuple[str, bool]:
     """`text` with its referring pronouns replaced by the topic's name; whether any was."""
     def name(m: re.Match[str]) -> str:
@@ -236,5 +255,5 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
         # "the contraindications, per Gangi" after a question on TAE/TACE: another aspect of TAE/TACE, not the
         # rest of that question (which may name another review). "for TACE", "per Cloyd" change one part of
         # the previous question and keep the rest.
-        return f"{topic_name(previous, topics[0])}: {body}?"
+        return f"{subject(previous, topics[0])}: {body}?"
     return f"{previous.rstrip(' ?')} — {body}?"

@@ -78,6 +78,19 @@ def test_question_without_a_subject_gets_the_previous_topic():
         == "TAE/TACE: the contraindications, per Gangi?"
 
 
+def test_another_aspect_keeps_the_subject_the_question_opened_with():
+    # "transplanting: the Ki-67 limit?" had dropped the Milan criteria and NELM, and with them Salvia's Milan list.
+    prev = "Milan criteria for transplanting NELM: what are the age and liver-volume cut-offs?"
+    assert condense("What about the Ki-67 limit?", [prev], L) == "Milan criteria for transplanting NELM: the Ki-67 limit?"
+    # The review the first question was put to is not part of its subject.
+    assert condense("And the contraindications?", ["TACE per Dermine: what outcomes?"], L) == "TACE: the contraindications?"
+    assert condense("And the contraindications?", ["Outcomes of TACE (Dermine): median OS?"], L) \
+        == "Outcomes of TACE: the contraindications?"
+    # An opening phrase that does not name the topic is not its subject.
+    assert condense("And the contraindications?", ["Per Dermine: what are TACE's outcomes?"], L) \
+        == "TACE: the contraindications?"
+
+
 def test_question_with_its_own_subject_stands_alone():
     assert condense("And how does Y-90 compare with TACE?", ["TAE vs TACE: does adding chemo help?"], L) \
         == "How does Y-90 compare with TACE?"
