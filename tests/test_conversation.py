@@ -79,7 +79,7 @@ def test_question_without_a_subject_gets_the_previous_topic():
 
 
 def test_another_aspect_keeps_the_subject_the_question_opened_with():
-    # "transplanting: the Ki-67 limit?" had dropped the Milan criteria and NELM, and with them Salvia's Milan list.
+    # "transplanting: the Ki-67 limit?" had dropped the Milan criteria and NELM, and with them La Salvia's Milan list.
     prev = "Milan criteria for transplanting NELM: what are the age and liver-volume cut-offs?"
     assert condense("What about the Ki-67 limit?", [prev], L) == "Milan criteria for transplanting NELM: the Ki-67 limit?"
     # The review the first question was put to is not part of its subject.
