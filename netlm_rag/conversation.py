@@ -26,6 +26,7 @@ TREATMENTS = TREATMENT_GROUPS
 # What "it" can stand for: a treatment or a trial (the lexicon knows three trials by name; codes like RADIANT-4,
 # CALGB 80701 or E2211 are found by their shape).
 TOPICS = TREATMENTS | {"netter", "clarinet", "promid"}
+SYSTEMIC_DRUGS = frozenset({"ssa", "everolimus", "sunitinib", "chemotherapy", "prrt"})
 _TRIAL_CODE = re.compile(r"\b(?:[A-Z]{3,}[A-Z0-9]*(?:-\d+[A-Z]?|\s(?!(?:19|20)\d\d\b)\d{3,})|E\d{4})\b")
 # A verb or adjective form ("resect", "cytoreductive") cannot stand in for a pronoun; the group's noun can.
 _NOUN = {"embolization": "embolization", "radioembolization": "radioembolization", "prrt": "PRRT",
@@ -138,6 +139,13 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
     one treatment: "And how does Y-90 compare with TACE?" is a question of its own."""
     body = _strip_cue(follow_up)
     new = [c for c in lexicon.concepts(follow_up) if c in TREATMENTS]
+    if not new and drug_like(body) and re.fullmatch(r"[A-Za-z][A-Za-z-]+", body):
+        # "And surufatinib?" after a question on sunitinib: a drug the lexicon does not know takes the place of the
+        # drug asked about (and abstention then names it), rather than being appended to a question on sunitinib.
+        old = next((m for m in topic_mentions(previous, lexicon) if m.key in SYSTEMIC_DRUGS), None)
+        if old is not None:
+            name = body[:1].upper() + body[1:] if old.start == 0 else body
+            return previous[:old.start] + name + previous[old.end:]
     if len(new) != 1 or _QUESTION_WORD.match(body):
         return None
     surface = next((m for m in topic_mentions(follow_up, lexicon) if m.key == new[0]), None)

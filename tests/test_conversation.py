@@ -152,6 +152,10 @@ def test_a_drug_the_lexicon_does_not_know_is_what_a_new_drug_replaces():
     assert condense("And everolimus?", ["Is cabozantinib effective for pNET liver mets?"], L) \
         == "Is everolimus effective for pNET liver mets?"
     assert condense("And everolimus?", ["Does sunitinib improve PFS in pNET?"], L) == "Does everolimus improve PFS in pNET?"
+    # ... and a drug it does not know replaces the known drug asked about, so the reply names what it cannot cover.
+    prev = "Sunitinib for pNET: dose used in the phase III trial and year of FDA approval?"
+    assert condense("And surufatinib?", [prev], L) == "Surufatinib for pNET: dose used in the phase III trial and year of FDA approval?"
+    assert condense("And sorafenib?", ["TACE response rate?"], L) == "TACE response rate — sorafenib?"   # not a drug for a drug
 
 
 def test_another_trial_replaces_the_trial_and_keeps_what_the_fragment_adds():
