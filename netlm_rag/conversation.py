@@ -1,15 +1,21 @@
 """Follow-up questions rewritten into standalone ones, using the conversation so far. Rule-based: the
 rewritten question is returned so the user sees exactly what was searched.
 
-Four kinds of follow-up, tried in this order:
-  a changed value      "What if Ki-67 were 12%?"            the previous question with the number replaced
-  a changed treatment  "And for TACE?"                      the previous question with the treatment replaced
+The kinds of follow-up, tried in this order:
+  a changed value      "What if Ki-67 were 12%?"            the previous question with the number (or, for "what
+                       "What if she were 50?"               if she were 50?", the age) replaced
+  a changed treatment  "And for TACE?", "How about MWA?"    the previous question with the treatment replaced
+                       (another group, or another name in the same one; a drug the lexicon does not know
+                       replaces the systemic drug asked about)
   a changed trial      "And CLARINET at 24 months?"         the previous question with the trial replaced, plus
                                                             what the fragment adds
+  a comparison         "Compared with TACE?"                the previous question, set against the new treatment
   a full question      "How was it dosed?"                  the question itself, its pronoun replaced by what the
-                                                            previous question was about (NETTER-1), or that
+                       "What are the side effects?"         previous question was about (NETTER-1), or that
                                                             topic put in front when the question names none
-  a fragment           "And per Cloyd?", "the Ki-67 limit?" the previous question with the fragment appended
+  another aspect       "the Ki-67 limit?", "Complications?" the subject the previous question opened with, or its
+                                                            topic, and the aspect
+  a fragment           "And per Cloyd?"                     the previous question with the fragment appended
 A question about a patient keeps the patient: every follow-up to a vignette carries the vignette along.
 """
 from __future__ import annotations
@@ -37,8 +43,16 @@ _NOUN_ENDING = re.compile(r"(?:tion|tomy|ing|apy|ment|ization|isation|mus|nib)$|
 
 _FOLLOW_UP_START = re.compile(
     r"^\s*(and|what about|how about|what if|and if|and for|same for|same question for|also|but|"
-    r"or|then|in that case|if so|would that|would it|is it|does it|does that|what of|and with)\b",
+    r"or|then|in that case|if so|would that|would it|is it|does it|does that|what of|and with|"
+    r"compared (?:with|to)|vs\.?|versus|better than|worse than)\b",
     re.IGNORECASE)
+# A fragment setting the previous topic against another: "Compared with TACE?" after a question on Y-90.
+_COMPARISON = re.compile(r"^(?:compared (?:with|to)|vs\.?|versus|better than|worse than)\b", re.IGNORECASE)
+# An aspect of a treatment or trial asked about without naming it: "What are the side effects?", "the dose?",
+# "Complications?". Short questions only: "What is the survival of G3 NEC?" has a subject of its own.
+_ASPECT = re.compile(r"\b(?:side[- ]effects?|adverse (?:events?|effects?)|toxicit(?:y|ies)|dos(?:e|es|ing)|risks?|"
+                     r"complications?|morbidity|mortality|outcomes?|results?|survival|response rates?|"
+                     r"contraindications?|indications?|follow-up)\b", re.IGNORECASE)
 # The cues that are not part of the question itself ("is it", "what if" are).
 _CUE = re.compile(r"^\s*(?:and|what about|how about|and for|same for|same question for|also|but|or|then|"
                   r"in that case|if so|what of|and with)\b", re.IGNORECASE)
@@ -92,11 +106,20 @@ def topic_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+def asks_aspect(question: str) -> bool:
+    """"What are the side effects?", "Complications?": an aspect, with "the" or alone, in a short question."""
+    words = question.split()
+    if len(words) > 6 or not _ASPECT.search(question):
+        return False
+    return len(words) <= 3 or bool(re.search(r"\bthe\s+(?:\w+\s+)?" + _ASPECT.pattern, question, re.IGNORECASE))
+
+
 def is_follow_up(question: str, lexicon: Lexicon) -> bool:
     words = question.split()
     if _FOLLOW_UP_START.match(question):
         return True
-    if not topic_mentions(question, lexicon) and (_REFERRING.search(question) or _ANAPHOR.search(question)):
+    if not topic_mentions(question, lexicon) and (_REFERRING.search(question) or _ANAPHOR.search(question)
+                                                  or asks_aspect(question)):
         return True
     return len(words) <= 6 and (bool(_PRONOUN.search(question)) or not lexicon.concepts(question))
 
@@ -107,8 +130,9 @@ def _replace_number(previous: str, at: int, end: int, value: str) -> str:
 
 def substitute_value(previous: str, follow_up: str, lexicon: Lexicon) -> str | None:
     """"What if Ki-67 were 12 %?", "what if only 30% of the liver were involved?": the previous question with
-    that value replaced. A number is matched by the concept before it (Ki-67 12 %) or, for a percentage, by the
-    words after it (30% of the liver)."""
+    that value replaced. A number is matched by the concept before it (Ki-67 12 %) or after it (60 % liver
+    involvement), or, for a percentage, by the words after it (30% of the liver); an age by the patient ("What if
+    she were 50?")."""
     for concept_match in lexicon.pattern.finditer(lexicon.normalise(follow_up)):
         group = lexicon.form_to_group[concept_match.group(1)]
         num = re.search(r"\d+(?:[.,]\d+)?\s*%?", follow_up[concept_match.end():])
@@ -121,12 +145,38 @@ def substitute_value(previous: str, follow_up: str, lexicon: Lexicon) -> str | N
             if tail:
                 return _replace_number(previous, m.end() + len(tail.group(1)), m.end() + tail.end(),
                                        num.group(0).strip())
+            # "60 % liver involvement": the number stands before the concept's words.
+            at = re.search(re.escape(m.group(1)), previous, re.IGNORECASE)
+            head = re.search(r"(\d+(?:[.,]\d+)?)(\s*%)?\s*(?:of\s+(?:the\s+)?)?$", previous[:at.start()]) if at else None
+            if head:
+                new = num.group(0).strip()
+                return previous[:head.start(1)] + new + previous[head.end(2) if head.group(2) and new.endswith("%")
+                                                                 else head.end(1):]
     for num in _PERCENT.finditer(follow_up):
         after = _content_words(follow_up[num.end():], 4)
         for old in _PERCENT.finditer(previous):
             if after & _content_words(previous[old.end():], 4):
                 return _replace_number(previous, old.start(1), old.end(1), num.group(1))
-    return None
+    return substitute_age(previous, follow_up)
+
+
+_AGE_CHANGE = re.compile(
+    r"\b(?:(?:she|he|they|the patient|patient)\s+(?:were|was|is|are)\s+(?:only\s+)?|aged\s+|age\s+)(?P<v>\d{1,3})\b"
+    r"(?!\s*(?:%|cm|mm|months?|mo\b|weeks?|mg|µ))|\b(?P<w>\d{1,3})\s*[-‐]?\s*(?:years?|yrs?|y)\s*[-‐]?\s*old\b",
+    re.IGNORECASE)
+
+
+def substitute_age(previous: str, follow_up: str) -> str | None:
+    """"What if she were 50?" after a vignette: the vignette with the age the rules read in it replaced."""
+    m = _AGE_CHANGE.search(follow_up)
+    age = patient_facts(previous).facts.age if m else None
+    if m is None or age is None or age.span is None:
+        return None
+    digits = re.search(r"\d+", age.span.text)
+    if digits is None:
+        return None
+    at = age.span.start + digits.start()
+    return previous[:at] + (m.group("v") or m.group("w")) + previous[at + len(digits.group(0)):]
 
 
 def _content_words(text: str, n: int) -> set[str]:
@@ -146,18 +196,23 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
         if old is not None:
             name = body[:1].upper() + body[1:] if old.start == 0 else body
             return previous[:old.start] + name + previous[old.end:]
-    if len(new) != 1 or _QUESTION_WORD.match(body):
+    if len(new) != 1 or _QUESTION_WORD.match(body) or _COMPARISON.match(body):
         return None
     surface = next((m for m in topic_mentions(follow_up, lexicon) if m.key == new[0]), None)
     before = topic_mentions(previous, lexicon)
+    if surface and any(m.text.lower() == surface.text.lower() for m in before):
+        return None          # "And TACE?" after a question naming TACE changes nothing to swap
     for m in before:
-        if m.key in TREATMENTS and m.key != new[0]:
+        # Another group, or another name within one ("How about MWA?" after RFA, "And TAE?" after TACE).
+        if m.key in TREATMENTS and (m.key != new[0] or surface is not None):
             # "TAE/TACE/TARE": the whole list is what is being asked about.
             end = m.end + len(re.match(r"(?:/[\w-]+)*", previous[m.end:]).group(0))
             replacement = surface.text if surface else new[0]
             if surface and surface.start > 0 and re.search(r"\b(?:surgical|percutaneous|bland|lobar)\s*$",
                                                             follow_up[:surface.start]):
                 replacement = follow_up[:surface.start].split()[-1] + " " + replacement
+            if m.start == 0:
+                replacement = replacement[:1].upper() + replacement[1:]
             return previous[:m.start] + replacement + previous[end:]
     # "Is cabozantinib effective?" (a drug the lexicon does not know, perhaps not the corpus either) then
     # "And everolimus?": the drug is what changes.
@@ -230,6 +285,11 @@ def _strip_cue(question: str) -> str:
     return body
 
 
+def _lower_first(text: str) -> str:
+    """"Side effects" after a colon; an acronym ("PFS", "OS") keeps its capitals."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "?"
 
@@ -251,6 +311,13 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     resolved = False
     if topics and not own:       # "And does TACE work, and is it safe?": "it" is TACE, not the old topic
         body, resolved = resolve_pronouns(body, topics[0])
+    elif topics and own and all(o.text.lower() != topics[0].text.lower() for o in own):
+        # ... but in "Is it better than TAE?" after a question on TACE, "it" comes before TAE: it is TACE.
+        head, resolved = resolve_pronouns(body[:own[0].start], topics[0])
+        body = head + body[own[0].start:]
+    if topics and _COMPARISON.match(body):
+        # "How is Y-90 delivered — compared with TACE?": the previous question, set against the new treatment.
+        return f"{previous.rstrip(' ?')} — {_lower_first(body)}?"
     if patient_facts(previous).facts.is_case():      # a patient: keep every fact of the vignette
         return f"{previous.rstrip(' ?')} — {body}?"
     if len(own) >= 2 or (own and re.search(r"\b(?:vs\.?|versus|compared)\b", body, re.IGNORECASE)):
@@ -259,9 +326,9 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
         if topics and not resolved and not own:
             return f"{topic_name(previous, topics[0])}: {_sentence(body)}"
         return _sentence(body)
-    if topics and not own and re.match(r"the\s", body, re.IGNORECASE):
+    if topics and not own and (re.match(r"the\s", body, re.IGNORECASE) or asks_aspect(body)):
         # "the contraindications, per Gangi" after a question on TAE/TACE: another aspect of TAE/TACE, not the
         # rest of that question (which may name another review). "for TACE", "per Cloyd" change one part of
         # the previous question and keep the rest.
-        return f"{subject(previous, topics[0])}: {body}?"
+        return f"{subject(previous, topics[0])}: {_lower_first(body)}?"
     return f"{previous.rstrip(' ?')} — {body}?"

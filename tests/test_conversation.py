@@ -2,6 +2,7 @@ from hypothesis import given, settings, strategies as st
 
 from netlm_rag.conversation import condense, is_follow_up
 from netlm_rag.lexicon import default_lexicon
+from netlm_rag.rules import patient_facts
 
 L = default_lexicon()
 PREV = "62 y, G2 ileal NET, Ki-67 8 %, 60 % liver involvement: is liver transplantation an option?"
@@ -170,3 +171,53 @@ def test_another_trial_replaces_the_trial_and_keeps_what_the_fragment_adds():
     assert condense(q, [prev], L) == q
     assert "PROMID" not in condense("And CLARINET?", [prev], L)
     assert condense("And CLARINET?", ["Is TACE safe in NELM?"], L) != "Is CLARINET safe in NELM?"
+
+
+def test_an_aspect_asked_without_a_subject_is_about_the_previous_topic():
+    # Searched as asked, "What are the side effects?" had answered about any treatment's side effects.
+    assert condense("What are the side effects?", ["Which patients benefit from PRRT?"], L) \
+        == "PRRT: What are the side effects?"
+    assert condense("What was the dose?", ["What did CLARINET show?"], L) == "CLARINET: What was the dose?"
+    assert condense("Side effects?", ["Everolimus in pNET: PFS benefit?"], L) == "Everolimus in pNET: side effects?"
+    assert condense("And complications?", ["Indications for RFA in NELM?"], L) == "RFA: complications?"
+    # A question with a subject of its own, or a long one, is not an aspect of the last topic.
+    assert condense("What is the survival of poorly differentiated G3 NEC?", ["Which patients benefit from PRRT?"], L) \
+        == "What is the survival of poorly differentiated G3 NEC?"
+    assert condense("What is the mortality of hepatectomy?", ["Which patients benefit from PRRT?"], L) \
+        == "What is the mortality of hepatectomy?"
+
+
+def test_another_name_in_the_same_group_replaces_the_one_asked_about():
+    assert condense("How about MWA?", ["Indications for RFA in NELM?"], L) == "Indications for MWA in NELM?"
+    assert condense("And TAE?", ["Does TACE improve survival in NELM?"], L) == "Does TAE improve survival in NELM?"
+    assert condense("And sunitinib?", ["Everolimus in pNET: PFS benefit?"], L) == "Sunitinib in pNET: PFS benefit?"
+    # The same name again is nothing to swap: the fragment is appended as before.
+    assert condense("And TACE?", ["TACE vs TAE: which works better?"], L) == "TACE vs TAE: which works better — TACE?"
+
+
+def test_a_pronoun_before_a_new_name_is_the_previous_topic():
+    assert condense("Is it better than TAE?", ["Does TACE improve survival in NELM?"], L) == "Is TACE better than TAE?"
+    assert condense("And does TACE work there, and is it safe?", ["When is transplantation an option?"], L) \
+        == "Does TACE work there, and is it safe?"
+
+
+def test_a_comparison_fragment_sets_the_previous_topic_against_the_new_one():
+    # Searched as asked, "Compared with TACE?" had lost Y-90; a swap would have asked how TACE is delivered.
+    assert condense("Compared with TACE?", ["How is Y-90 radioembolization delivered?"], L) \
+        == "How is Y-90 radioembolization delivered — compared with TACE?"
+    assert condense("vs hepatectomy?", ["5-year OS after liver transplantation for NELM?"], L) \
+        == "5-year OS after liver transplantation for NELM — vs hepatectomy?"
+
+
+def test_a_vignette_value_written_before_its_words_and_the_age_are_replaced():
+    prev = "62 y, G2 ileal NET, Ki-67 8 %, 60 % liver involvement: transplant?"
+    assert condense("What if liver involvement were 30%?", [prev], L) \
+        == "62 y, G2 ileal NET, Ki-67 8 %, 30% liver involvement: transplant?"
+    assert condense("What if she were 50?", [prev], L) == "50 y, G2 ileal NET, Ki-67 8 %, 60 % liver involvement: transplant?"
+    assert condense("What if the patient were 45 years old?", ["58F, G1 pNET, 30% liver involvement. LT?"], L) \
+        == "45F, G1 pNET, 30% liver involvement. LT?"
+    # The rules read the new values, not the old ones.
+    assert patient_facts(condense("What if she were 50?", [prev], L)).facts.age.value == 50
+    assert patient_facts(condense("What if liver involvement were 30%?", [prev], L)).facts.liver_involvement_pct.value == 30
+    # A number that is not an age does not become one.
+    assert condense("What if she were 50% debulkable?", [prev], L) != "50 y, G2 ileal NET, Ki-67 8 %, 60 % liver involvement: transplant?"
