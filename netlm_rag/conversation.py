@@ -166,17 +166,26 @@ _AGE_CHANGE = re.compile(
     re.IGNORECASE)
 
 
+_SIZE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*[–-]\s*\d+(?:[.,]\d+)?)?\s*(?:cm|mm)\b", re.IGNORECASE)
+
+
 def substitute_age(previous: str, follow_up: str) -> str | None:
-    """"What if she were 50?" after a vignette: the vignette with the age the rules read in it replaced."""
+    """"What if she were 50?" after a vignette: the vignette with the age the rules read in it replaced;
+    "what if the lesions were 4 cm?": the same for the lesion size."""
+    facts = patient_facts(previous).facts
     m = _AGE_CHANGE.search(follow_up)
-    age = patient_facts(previous).facts.age if m else None
-    if m is None or age is None or age.span is None:
-        return None
-    digits = re.search(r"\d+", age.span.text)
-    if digits is None:
-        return None
-    at = age.span.start + digits.start()
-    return previous[:at] + (m.group("v") or m.group("w")) + previous[at + len(digits.group(0)):]
+    if m and facts.age is not None and facts.age.span is not None:
+        digits = re.search(r"\d+", facts.age.span.text)
+        if digits:
+            at = facts.age.span.start + digits.start()
+            return previous[:at] + (m.group("v") or m.group("w")) + previous[at + len(digits.group(0)):]
+    size = _SIZE.search(follow_up)
+    if size and facts.lesion_size_cm is not None and facts.lesion_size_cm.span is not None:
+        old = _SIZE.search(facts.lesion_size_cm.span.text)
+        if old:
+            at = facts.lesion_size_cm.span.start + old.start()
+            return previous[:at] + size.group(0) + previous[at + len(old.group(0)):]
+    return None
 
 
 def _content_words(text: str, n: int) -> set[str]:

@@ -221,3 +221,12 @@ def test_a_vignette_value_written_before_its_words_and_the_age_are_replaced():
     assert patient_facts(condense("What if liver involvement were 30%?", [prev], L)).facts.liver_involvement_pct.value == 30
     # A number that is not an age does not become one.
     assert condense("What if she were 50% debulkable?", [prev], L) != "50 y, G2 ileal NET, Ki-67 8 %, 60 % liver involvement: transplant?"
+
+
+def test_a_changed_lesion_size_replaces_the_size_the_rules_read():
+    prev = "G1 SI-NET, 8 bilobar liver mets each 1.5–2.5 cm, patient unfit for hepatectomy. Percutaneous ablation?"
+    out = condense("What if the largest were 4 cm?", [prev], L)
+    assert out == "G1 SI-NET, 8 bilobar liver mets each 4 cm, patient unfit for hepatectomy. Percutaneous ablation?"
+    assert patient_facts(out).facts.lesion_size_cm.value == 4
+    # A size without a vignette size to replace is appended as before.
+    assert condense("What if the tumour were 4 cm?", ["Max lesion size for RFA?"], L).endswith("4 cm?")
