@@ -9,6 +9,7 @@ The kinds of follow-up, tried in this order:
                        replaces the systemic drug asked about)
   a changed trial      "And CLARINET at 24 months?"         the previous question with the trial replaced, plus
                                                             what the fragment adds
+  a changed outcome    "What about PFS?"                    the previous question with OS (PFS, response, ...) replaced
   a comparison         "Compared with TACE?"                the previous question, set against the new treatment
   a full question      "How was it dosed?"                  the question itself, its pronoun replaced by what the
                        "What are the side effects?"         previous question was about (NETTER-1), or that
@@ -32,6 +33,8 @@ TREATMENTS = TREATMENT_GROUPS
 # What "it" can stand for: a treatment or a trial (the lexicon knows three trials by name; codes like RADIANT-4,
 # CALGB 80701 or E2211 are found by their shape).
 TOPICS = TREATMENTS | {"netter", "clarinet", "promid"}
+# What a result is measured in: "What about PFS?" after a question on OS asks the same of PFS.
+OUTCOMES = frozenset({"os", "pfs", "response", "recurrence"})
 SYSTEMIC_DRUGS = frozenset({"ssa", "everolimus", "sunitinib", "chemotherapy", "prrt"})
 _TRIAL_CODE = re.compile(r"\b(?:[A-Z]{3,}[A-Z0-9]*(?:-\d+[A-Z]?|\s(?!(?:19|20)\d\d\b)\d{3,})|E\d{4})\b")
 # A verb or adjective form ("resect", "cytoreductive") cannot stand in for a pronoun; the group's noun can.
@@ -88,13 +91,14 @@ class Mention:
         return self.text.lower() if self.text[:1].isupper() and self.text[1:].islower() else self.text
 
 
-def topic_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
-    """Treatments and trials named in `text`, in order of appearance."""
-    found = [Mention(m.start(), m.end(), m.group(), m.group().upper()) for m in _TRIAL_CODE.finditer(text)]
+def topic_mentions(text: str, lexicon: Lexicon, groups: frozenset[str] = TOPICS) -> list[Mention]:
+    """Treatments and trials (or the synonym `groups` given) named in `text`, in order of appearance."""
+    found = ([Mention(m.start(), m.end(), m.group(), m.group().upper()) for m in _TRIAL_CODE.finditer(text)]
+             if groups is TOPICS else [])
     taken = [(m.start, m.end) for m in found]
     for m in lexicon.pattern.finditer(lexicon.normalise(text)):
         group = lexicon.form_to_group[m.group(1)]
-        if group not in TOPICS:
+        if group not in groups:
             continue
         # Normalising can change the length (spelling, "five-year"): find the form in the text as written.
         at = re.search(re.escape(m.group(1)), text, re.IGNORECASE)
@@ -222,7 +226,10 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
                 replacement = follow_up[:surface.start].split()[-1] + " " + replacement
             if m.start == 0:
                 replacement = replacement[:1].upper() + replacement[1:]
-            return previous[:m.start] + replacement + previous[end:]
+            out = previous[:m.start] + replacement + previous[end:]
+            # "And for TACE in pNET?": what the fragment adds after the treatment is kept, as for a trial.
+            rest = follow_up[surface.end:].strip(" ,;?") if surface else ""
+            return f"{out.rstrip(' ?')} — {rest}?" if _content_words(rest, 8) else out
     # "Is cabozantinib effective?" (a drug the lexicon does not know, perhaps not the corpus either) then
     # "And everolimus?": the drug is what changes.
     if surface and not any(m.key in TREATMENTS for m in before):
@@ -230,6 +237,23 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
         if drug is not None:
             return previous[:drug.start()] + surface.text + previous[drug.end():]
     return None
+
+
+def substitute_outcome(previous: str, follow_up: str, lexicon: Lexicon, besides: frozenset[str] = frozenset()
+                       ) -> str | None:
+    """"What about PFS?" after "What is the 5-year OS after hepatectomy?": the same question about PFS. Only for a
+    fragment naming one outcome and nothing else the lexicon knows (but the `besides` groups)."""
+    body = _strip_cue(follow_up)
+    if _QUESTION_WORD.match(body) or re.search(r"\d", body):
+        return None
+    named = set(lexicon.concepts(body)) - besides
+    new = topic_mentions(body, lexicon, OUTCOMES)
+    if len(new) != 1 or named != {new[0].key}:
+        return None
+    old = next((m for m in topic_mentions(previous, lexicon, OUTCOMES) if m.key != new[0].key), None)
+    if old is None:
+        return None
+    return previous[:old.start] + new[0].text + previous[old.end:]
 
 
 def substitute_trial(previous: str, follow_up: str, lexicon: Lexicon) -> str | None:
@@ -309,8 +333,11 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     if not history or not is_follow_up(question, lexicon):
         return question
     previous = history[-1]
-    for rewrite in (substitute_value, substitute_treatment, substitute_trial):
+    for rewrite in (substitute_value, substitute_treatment, substitute_trial, substitute_outcome):
         out = rewrite(previous, question, lexicon)
+        if out and rewrite is substitute_treatment:
+            # "What about PFS after TACE?" after an OS question on hepatectomy: both change.
+            return substitute_outcome(out, question, lexicon, besides=TREATMENTS) or out
         if out:
             return out
     body = _strip_cue(question)

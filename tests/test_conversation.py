@@ -230,3 +230,20 @@ def test_a_changed_lesion_size_replaces_the_size_the_rules_read():
     assert patient_facts(out).facts.lesion_size_cm.value == 4
     # A size without a vignette size to replace is appended as before.
     assert condense("What if the tumour were 4 cm?", ["Max lesion size for RFA?"], L).endswith("4 cm?")
+
+
+def test_another_outcome_replaces_the_one_asked_about():
+    prev = "What is the 5-year OS after hepatectomy for NELM?"
+    assert condense("What about PFS?", [prev], L) == "What is the 5-year PFS after hepatectomy for NELM?"
+    assert condense("And recurrence?", [prev], L) == "What is the 5-year recurrence after hepatectomy for NELM?"
+    assert condense("And overall survival?", ["Median PFS with everolimus in RADIANT-4?"], L) \
+        == "Median overall survival with everolimus in RADIANT-4?"
+    # With a treatment as well, both change; the outcome had been dropped with the old treatment.
+    assert condense("What about PFS after TACE?", [prev], L) == "What is the 5-year PFS after TACE for NELM?"
+
+
+def test_what_a_treatment_fragment_adds_after_the_treatment_is_kept():
+    prev = "What is the 5-year OS after hepatectomy for NELM?"
+    # "in pNET" had been dropped with the old treatment.
+    assert condense("And for TACE in pNET?", [prev], L) == "What is the 5-year OS after TACE for NELM — in pNET?"
+    assert condense("And for TACE?", [prev], L) == "What is the 5-year OS after TACE for NELM?"
