@@ -96,16 +96,10 @@ def topic_mentions(text: str, lexicon: Lexicon, groups: frozenset[str] = TOPICS)
     found = ([Mention(m.start(), m.end(), m.group(), m.group().upper()) for m in _TRIAL_CODE.finditer(text)]
              if groups is TOPICS else [])
     taken = [(m.start, m.end) for m in found]
-    for m in lexicon.pattern.finditer(lexicon.normalise(text)):
-        group = lexicon.form_to_group[m.group(1)]
-        if group not in groups:
+    for start, end, group in lexicon.mentions(text):      # offsets into the text as written
+        if group not in groups or any(s < end and start < e for s, e in taken):
             continue
-        # Normalising can change the length (spelling, "five-year"): find the form in the text as written.
-        at = re.search(re.escape(m.group(1)), text, re.IGNORECASE)
-        start, end = (at.start(), at.end()) if at else m.span(1)
-        if any(s < end and start < e for s, e in taken):
-            continue
-        found.append(Mention(start, end, text[start:end] if at else m.group(1), group))
+        found.append(Mention(start, end, text[start:end], group))
         taken.append((start, end))
     return sorted(found, key=lambda m: m.start)
 
@@ -137,21 +131,20 @@ def substitute_value(previous: str, follow_up: str, lexicon: Lexicon) -> str | N
     that value replaced. A number is matched by the concept before it (Ki-67 12 %) or after it (60 % liver
     involvement), or, for a percentage, by the words after it (30% of the liver); an age by the patient ("What if
     she were 50?")."""
-    for concept_match in lexicon.pattern.finditer(lexicon.normalise(follow_up)):
-        group = lexicon.form_to_group[concept_match.group(1)]
-        num = re.search(r"\d+(?:[.,]\d+)?\s*%?", follow_up[concept_match.end():])
+    # Offsets are into the texts as written: a British spelling before the value ("tumour", "oesophageal") had
+    # shifted them, and the value was appended instead of replaced, so the rules read the old one.
+    for _, f_end, group in lexicon.mentions(follow_up):
+        num = re.search(r"\d+(?:[.,]\d+)?\s*%?", follow_up[f_end:])
         if not num:
             continue
-        for m in lexicon.pattern.finditer(lexicon.normalise(previous)):
-            if lexicon.form_to_group[m.group(1)] != group:
+        for start, end, g in lexicon.mentions(previous):
+            if g != group:
                 continue
-            tail = re.match(_NUMBER_AFTER, previous[m.end():])
+            tail = re.match(_NUMBER_AFTER, previous[end:])
             if tail:
-                return _replace_number(previous, m.end() + len(tail.group(1)), m.end() + tail.end(),
-                                       num.group(0).strip())
+                return _replace_number(previous, end + len(tail.group(1)), end + tail.end(), num.group(0).strip())
             # "60 % liver involvement": the number stands before the concept's words.
-            at = re.search(re.escape(m.group(1)), previous, re.IGNORECASE)
-            head = re.search(r"(\d+(?:[.,]\d+)?)(\s*%)?\s*(?:of\s+(?:the\s+)?)?$", previous[:at.start()]) if at else None
+            head = re.search(r"(\d+(?:[.,]\d+)?)(\s*%)?\s*(?:of\s+(?:the\s+)?)?$", previous[:start])
             if head:
                 new = num.group(0).strip()
                 return previous[:head.start(1)] + new + previous[head.end(2) if head.group(2) and new.endswith("%")

@@ -54,6 +54,28 @@ class Lexicon:
         t = _NUMBER_WORD.sub(lambda m: _NUMBERS[m.group(1)], t)      # "five-year" == "5-year"
         return _YEARS.sub(r"\1-year", t)                              # "5-yr", "5 yrs" == "5-year"
 
+    def normalise_mapped(self, text: str) -> tuple[str, list[int]]:
+        """`normalise(text)` and, for each of its characters, the position in `text` it came from: offsets of a
+        match in the normalised text are offsets in the text as written ("tumour" became "tumor" before it)."""
+        chars: list[str] = []
+        index: list[int] = []
+        for i, c in enumerate(text):
+            n = unicodedata.normalize("NFKC", c).lower()
+            n = n.replace("–", "-").replace("—", "-").replace("‐", "-")
+            chars.append(n)
+            index.extend([i] * len(n))
+        t = "".join(chars)
+        for brit, amer in self.spelling:
+            t, index = _sub_mapped(re.compile(re.escape(brit)), lambda m, a=amer: a, t, index)
+        t, index = _sub_mapped(_NUMBER_WORD, lambda m: _NUMBERS[m.group(1)], t, index)
+        return _sub_mapped(_YEARS, lambda m: m.group(1) + "-year", t, index)
+
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, group) of each synonym-group form in `text`, as offsets into `text` itself."""
+        norm, index = self.normalise_mapped(text)
+        return [(index[m.start(1)], index[m.end(1) - 1] + 1, self.form_to_group[m.group(1)])
+                for m in self.pattern.finditer(norm)]
+
     def concepts(self, text: str) -> list[str]:
         """Synonym groups mentioned in the text, in order of first mention."""
         seen: dict[str, None] = {}
@@ -79,6 +101,25 @@ class Lexicon:
 # Greek plurals in -ses whose singular ends in -sis (metastases, analyses, diagnoses, anastomoses, crises);
 # every other -ses word is an English plural of a word in -se (cases, diseases, responses, doses).
 _GREEK_PLURALS = ("stases", "lyses", "noses", "moses", "theses", "croses", "boses", "broses", "rhoses", "crises")
+
+
+def _sub_mapped(pattern: re.Pattern[str], repl, text: str, index: list[int]) -> tuple[str, list[int]]:
+    """re.sub that carries each character's original position along; a replacement's last character keeps the
+    position of the last character it replaced, so a span's end stays right when a word shrinks or grows."""
+    out: list[str] = []
+    where: list[int] = []
+    last = 0
+    for m in pattern.finditer(text):
+        out.append(text[last:m.start()])
+        where.extend(index[last:m.start()])
+        new = repl(m)
+        span = index[m.start():m.end()] or [index[m.start() - 1] if m.start() else 0]
+        out.append(new)
+        where.extend(span[-1] if k == len(new) - 1 else span[min(k, len(span) - 1)] for k in range(len(new)))
+        last = m.end()
+    out.append(text[last:])
+    where.extend(index[last:])
+    return "".join(out), where
 
 
 def stem(token: str) -> str:

@@ -247,3 +247,13 @@ def test_what_a_treatment_fragment_adds_after_the_treatment_is_kept():
     # "in pNET" had been dropped with the old treatment.
     assert condense("And for TACE in pNET?", [prev], L) == "What is the 5-year OS after TACE for NELM — in pNET?"
     assert condense("And for TACE?", [prev], L) == "What is the 5-year OS after TACE for NELM?"
+
+
+def test_a_value_after_a_british_spelling_is_replaced_not_appended():
+    # "Tumour" and "oesophageal" are shorter once normalised: the Ki-67 value had been missed and the follow-up
+    # appended, so the rules still read 8 %.
+    prev = "Tumour G2 ileal, oesophageal haemorrhage, Ki-67 8%, LT?"
+    out = condense("What if Ki-67 were 12%?", [prev], L)
+    assert out == "Tumour G2 ileal, oesophageal haemorrhage, Ki-67 12%, LT?"
+    assert condense("And for TARE?", ["Is chemoembolisation safe after tumour resection?"], L) \
+        == "Is TARE safe after tumour resection?"

@@ -1,3 +1,4 @@
+from hypothesis import given, settings, strategies as st
 from netlm_rag.lexicon import default_lexicon, stem
 
 L = default_lexicon()
@@ -103,3 +104,22 @@ def test_a_trial_the_review_does_not_name_is_found_by_its_drug(adapted_assistant
     # The default (corpus-adapted) model: without the drug in the expansion this passage ranked 7th.
     hits = adapted_assistant.ask("NETTER-1 as La Salvia reported it: comparator, and was there an early OS signal?").answer.hits
     assert any("superior to octreotide 60 mg" in h.chunk.text for h in hits[:5])
+
+
+def test_mentions_are_offsets_into_the_text_as_written():
+    # Normalising shortens "tumour" and "oesophageal" and turns "five" into "5": offsets into the normalised
+    # text would point past the words they name in the text the user typed.
+    text = "Five-year OS of oesophageal tumour after chemoembolisation; 60 % tumour burden, Ki‐67 8 %"
+    found = {text[s:e]: g for s, e, g in L.mentions(text)}
+    assert found["chemoembolisation"] == "embolization"
+    assert found["tumour burden"] == "liver_burden"
+    assert found["Ki‐67"] == "ki67" and found["OS"] == "os"
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ-–—‐0123456789%.,⁹⁰", max_size=80)
+       .map(lambda t: t + " tumour oesophageal haemorrhage five-year 5 yrs analogue"))
+@settings(max_examples=200, deadline=None)
+def test_normalise_mapped_is_normalise_with_positions(text):
+    norm, index = L.normalise_mapped(text)
+    assert norm == L.normalise(text)
+    assert len(index) == len(norm) and index == sorted(index) and all(0 <= i < len(text) for i in index)
