@@ -211,11 +211,8 @@ def unknown_terms(question: str, vocabulary: Collection[str], lexicon: Lexicon,
     synonym group the corpus never mentions."""
     stems = prefixes(vocabulary) if stems is None else stems
     norm = lexicon.normalise(question)
-    out = []
-    same_length = len(norm) == len(question)      # then offsets in `norm` are offsets in `question`
-    for m in lexicon.pattern.finditer(norm):
-        if CONCEPT_PREFIX + lexicon.form_to_group[m.group(1)] not in vocabulary:
-            out.append(question[m.start():m.end()] if same_length else m.group(1))
+    out = [question[start:end] for start, end, group in lexicon.mentions(question)     # named as the user wrote it
+           if CONCEPT_PREFIX + group not in vocabulary]
     covered = lexicon.pattern.sub(" ", norm)
     content = [t for t in lexicon.tokenize(question) if not t.startswith(CONCEPT_PREFIX) and t not in STOPWORDS]
     central = len(content) <= CENTRAL_MAX_TOKENS
