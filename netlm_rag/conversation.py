@@ -55,7 +55,8 @@ _COMPARISON = re.compile(r"^(?:compared (?:with|to)|vs\.?|versus|better than|wor
 # "Complications?". Short questions only: "What is the survival of G3 NEC?" has a subject of its own.
 _ASPECT = re.compile(r"\b(?:side[- ]effects?|adverse (?:events?|effects?)|toxicit(?:y|ies)|dos(?:e|es|ing)|risks?|"
                      r"complications?|morbidity|mortality|outcomes?|results?|survival|response rates?|"
-                     r"contraindications?|indications?|follow-up)\b", re.IGNORECASE)
+                     r"contraindications?|indications?|follow-up|OS|PFS|DFS|RFS|TTP|ORR|DCR|HR|overall survival|"
+                     r"hazard ratio|recurrence(?: rate)?)\b", re.IGNORECASE)
 # The cues that are not part of the question itself ("is it", "what if" are).
 _CUE = re.compile(r"^\s*(?:and|what about|how about|and for|same for|same question for|also|but|or|then|"
                   r"in that case|if so|what of|and with)\b", re.IGNORECASE)
@@ -109,7 +110,7 @@ def asks_aspect(question: str) -> bool:
     words = question.split()
     if len(words) > 6 or not _ASPECT.search(question):
         return False
-    return len(words) <= 3 or bool(re.search(r"\bthe\s+(?:\w+\s+)?" + _ASPECT.pattern, question, re.IGNORECASE))
+    return len(words) <= 3 or bool(re.search(r"\bthe\s+(?:[\w-]+\s+)?" + _ASPECT.pattern, question, re.IGNORECASE))
 
 
 def is_follow_up(question: str, lexicon: Lexicon) -> bool:
@@ -338,6 +339,11 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
         return previous
     topics, own = topic_mentions(previous, lexicon), topic_mentions(body, lexicon)
     resolved = False
+    if re.match(r"what if\b", body, re.IGNORECASE) and not (len(own) >= 2 or _COMPARISON.search(body)):
+        # A changed circumstance of the previous question ("What if the EHD is resectable?" after one on
+        # hepatectomy with EHD; "What if it were only 40%?" after a case, whichever value that is): the
+        # question it changes stays, and the follow-up is put to it as written.
+        return f"{previous.rstrip(' ?')} — {body}?"
     if topics and not own:       # "And does TACE work, and is it safe?": "it" is TACE, not the old topic
         body, resolved = resolve_pronouns(body, topics[0])
     elif topics and own and all(o.text.lower() != topics[0].text.lower() for o in own):

@@ -257,3 +257,18 @@ def test_a_value_after_a_british_spelling_is_replaced_not_appended():
     assert out == "Tumour G2 ileal, oesophageal haemorrhage, Ki-67 12%, LT?"
     assert condense("And for TARE?", ["Is chemoembolisation safe after tumour resection?"], L) \
         == "Is TARE safe after tumour resection?"
+
+
+def test_what_if_keeps_the_question_it_changes():
+    # "resectable" names resection, so the follow-up had counted as naming its own subject and lost the question.
+    assert condense("What if the EHD is resectable?", ["Is hepatectomy indicated with extrahepatic disease?"], L) \
+        == "Is hepatectomy indicated with extrahepatic disease — What if the EHD is resectable?"
+    # "it" is one of the case's values here, not the treatment: it is not replaced by "liver transplantation".
+    prev = "62 y, G2 ileal NET, Ki-67 8 %, 60 % liver involvement: transplant?"
+    assert condense("What if it were only 40%?", [prev], L) == prev.rstrip("?") + " — What if it were only 40%?"
+
+
+def test_an_outcome_asked_without_a_subject_is_about_the_previous_topic():
+    assert condense("What's the 5-year OS?", ["When is liver transplantation an option for NELM?"], L) \
+        == "liver transplantation: What's the 5-year OS?"
+    assert condense("What was the HR?", ["What did CLARINET show?"], L) == "CLARINET: What was the HR?"
