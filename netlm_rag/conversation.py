@@ -46,7 +46,7 @@ _NOUN_ENDING = re.compile(r"(?:tion|tomy|ing|apy|ment|ization|isation|mus|nib)$|
 
 _FOLLOW_UP_START = re.compile(
     r"^\s*(and|what about|how about|what if|and if|and for|same for|same question for|also|but|"
-    r"or|then|in that case|if so|would that|would it|is it|does it|does that|what of|and with|"
+    r"or|then|in that case|if so|would that|would it|is it|is that|is this|does it|does that|does this|what of|and with|"
     r"compared (?:with|to)|vs\.?|versus|better than|worse than)\b",
     re.IGNORECASE)
 # A fragment setting the previous topic against another: "Compared with TACE?" after a question on Y-90.
@@ -56,7 +56,8 @@ _COMPARISON = re.compile(r"^(?:compared (?:with|to)|vs\.?|versus|better than|wor
 _ASPECT = re.compile(r"\b(?:side[- ]effects?|adverse (?:events?|effects?)|toxicit(?:y|ies)|dos(?:e|es|ing)|risks?|"
                      r"complications?|morbidity|mortality|outcomes?|results?|survival|response rates?|"
                      r"contraindications?|indications?|follow-up|OS|PFS|DFS|RFS|TTP|ORR|DCR|HR|overall survival|"
-                     r"hazard ratio|recurrence(?: rate)?)\b", re.IGNORECASE)
+                     r"hazard ratio|recurrence(?: rate)?|RCTs?|randomi[sz]ed trials?|trials?|studies|evidence|data|"
+                     r"guidelines?|consensus)\b", re.IGNORECASE)
 # The cues that are not part of the question itself ("is it", "what if" are).
 _CUE = re.compile(r"^\s*(?:and|what about|how about|and for|same for|same question for|also|but|or|then|"
                   r"in that case|if so|what of|and with)\b", re.IGNORECASE)

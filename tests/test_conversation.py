@@ -272,3 +272,11 @@ def test_an_outcome_asked_without_a_subject_is_about_the_previous_topic():
     assert condense("What's the 5-year OS?", ["When is liver transplantation an option for NELM?"], L) \
         == "liver transplantation: What's the 5-year OS?"
     assert condense("What was the HR?", ["What did CLARINET show?"], L) == "CLARINET: What was the HR?"
+
+
+def test_evidence_asked_without_a_subject_is_about_the_previous_topic():
+    prev = "When is liver transplantation an option for NELM?"
+    assert condense("Any RCTs?", [prev], L) == "liver transplantation: any RCTs?"
+    assert condense("What is the evidence?", [prev], L) == "liver transplantation: What is the evidence?"
+    assert condense("Is that true per Cloyd as well?", [prev], L) == "liver transplantation: Is that true per Cloyd as well?"
+    assert condense("What trials support PRRT in pNET?", [prev], L) == "What trials support PRRT in pNET?"
