@@ -114,8 +114,19 @@ def asks_aspect(question: str) -> bool:
     return len(words) <= 3 or bool(re.search(r"\bthe\s+(?:[\w-]+\s+)?" + _ASPECT.pattern, question, re.IGNORECASE))
 
 
+# "Thanks", "ok": nothing asked. Appended to the previous question they had brought its answer back again.
+_ACKNOWLEDGEMENT = re.compile(r"^\s*(?:(?:thanks?|thank you|ok(?:ay)?|great|cheers|got it|fine|perfect|good|cool|"
+                              r"understood|noted|nice)[\s,.!]*)+(?:very much|a lot)?[\s.!]*$", re.IGNORECASE)
+
+
+_LEADING_ACKNOWLEDGEMENT = re.compile(r"^(?:(?:ok(?:ay)?|thanks?|thank you|great|cheers|got it)[\s,.!;:]+)+(?:so,?\s+)?(?=\w)",
+                                      re.IGNORECASE)
+
+
 def is_follow_up(question: str, lexicon: Lexicon) -> bool:
     words = question.split()
+    if _ACKNOWLEDGEMENT.match(question):
+        return False
     if _FOLLOW_UP_START.match(question):
         return True
     if not topic_mentions(question, lexicon) and (_REFERRING.search(question) or _ANAPHOR.search(question)
@@ -325,6 +336,9 @@ def _sentence(text: str) -> str:
 def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     """The standalone form of `question`, given the previous standalone questions (oldest first)."""
     question = question.strip()
+    if history and not _ACKNOWLEDGEMENT.match(question):
+        # "OK, and for TACE?": the acknowledgement in front is not part of the question.
+        question = _LEADING_ACKNOWLEDGEMENT.sub("", question) or question
     if not history or not is_follow_up(question, lexicon):
         return question
     previous = history[-1]

@@ -280,3 +280,12 @@ def test_evidence_asked_without_a_subject_is_about_the_previous_topic():
     assert condense("What is the evidence?", [prev], L) == "liver transplantation: What is the evidence?"
     assert condense("Is that true per Cloyd as well?", [prev], L) == "liver transplantation: Is that true per Cloyd as well?"
     assert condense("What trials support PRRT in pNET?", [prev], L) == "What trials support PRRT in pNET?"
+
+
+def test_an_acknowledgement_is_not_a_follow_up():
+    prev = "When is liver transplantation an option for NELM?"
+    for q in ("Thanks", "ok", "Great, thanks!", "Thank you very much.", "OK thanks"):
+        assert condense(q, [prev], L) == q, q
+    # An acknowledgement in front of a follow-up is not part of it.
+    assert condense("OK, and for TACE?", [prev], L) == "When is TACE an option for NELM?"
+    assert condense("Okay so what about the Ki-67 limit?", [prev], L) != "Okay so what about the Ki-67 limit?"
