@@ -167,7 +167,7 @@ def substitute_value(previous: str, follow_up: str, lexicon: Lexicon) -> str | N
         for old in _PERCENT.finditer(previous):
             if after & _content_words(previous[old.end():], 4):
                 return _replace_number(previous, old.start(1), old.end(1), num.group(1))
-    return substitute_age(previous, follow_up)
+    return substitute_case_value(previous, follow_up)
 
 
 _AGE_CHANGE = re.compile(
@@ -179,7 +179,7 @@ _AGE_CHANGE = re.compile(
 _SIZE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*[–-]\s*\d+(?:[.,]\d+)?)?\s*(?:cm|mm)\b", re.IGNORECASE)
 
 
-def substitute_age(previous: str, follow_up: str) -> str | None:
+def substitute_case_value(previous: str, follow_up: str) -> str | None:
     """"What if she were 50?" after a vignette: the vignette with the age the rules read in it replaced;
     "what if the lesions were 4 cm?": the same for the lesion size."""
     facts = patient_facts(previous).facts
