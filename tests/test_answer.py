@@ -140,6 +140,21 @@ def test_a_named_kind_of_quantity_is_answered_by_that_unit():
     assert not states_number("Microsphere sizes?", "Glass and resin microspheres are available.")
 
 
+def test_a_question_asking_only_for_a_kind_of_quantity_wants_that_kind():
+    # "Usual doxorubicin and STZ doses for cTACE?" had been answered by response rates: any number took the bonus.
+    q = "Usual doxorubicin and STZ doses for cTACE of NET liver mets?"
+    assert states_number(q, "Doxorubicin 50 mg/m2 and streptozocin 1.5 g/m2 are mixed with lipiodol.")
+    assert not states_number(q, "The response rate was 70%, with a PFS of 18 months.")
+    # A question asking for other quantities too keeps the bonus for any number.
+    q = "RADIANT-3: size, everolimus dose and PFS in pNET?"
+    assert states_number(q, "Median PFS was 11.0 vs 4.6 months.")
+    # "give different figures" does not ask for a dose.
+    assert states_number("What share of NETs arise in the digestive tract? Macedo and Dermine give different figures.",
+                         "Most NETs are from the digestive origin (58%).")
+    assert states_number("Lanreotide dose and interval in CLARINET?", "120 mg lanreotide every 28 days.")
+    assert states_number("Interval between embolization sessions?", "Sessions are spaced with a 4–6 week interval.")
+
+
 def test_a_question_asking_why_is_answered_by_a_reason():
     reason = "Since natural somatostatin has a very short half life (2-3 min) analogues have been developed."
     assert states_number("Why do we need synthetic SSAs rather than native somatostatin?", reason)
