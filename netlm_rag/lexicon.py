@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 # Common English function words; clinical words ("no", "not", "without") are kept on purpose
 # because negation changes meaning in criteria ("no extrahepatic disease").
@@ -49,10 +50,15 @@ class Lexicon:
         """Lower-case, fold unicode compatibility forms (⁹⁰Y → 90y), British → American spelling."""
         t = unicodedata.normalize("NFKC", text).lower()
         t = t.replace("–", "-").replace("—", "-").replace("‐", "-")
-        for brit, amer in self.spelling:
-            t = t.replace(brit, amer)
-        t = _NUMBER_WORD.sub(lambda m: _NUMBERS[m.group(1)], t)      # "five-year" == "5-year"
-        return _YEARS.sub(r"\1-year", t)                              # "5-yr", "5 yrs" == "5-year"
+        for pattern, repl in self._rewrites():
+            t = pattern.sub(repl, t)
+        return t
+
+    def _rewrites(self) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+        """The rewrites after case and unicode folding, in order; `normalise` and `normalise_mapped` share them."""
+        return [*((re.compile(re.escape(brit)), lambda m, a=amer: a) for brit, amer in self.spelling),
+                (_NUMBER_WORD, lambda m: _NUMBERS[m.group(1)]),         # "five-year" == "5-year"
+                (_YEARS, lambda m: m.group(1) + "-year")]               # "5-yr", "5 yrs" == "5-year"
 
     def normalise_mapped(self, text: str) -> tuple[str, list[int]]:
         """`normalise(text)` and, for each of its characters, the position in `text` it came from: offsets of a
@@ -65,10 +71,9 @@ class Lexicon:
             chars.append(n)
             index.extend([i] * len(n))
         t = "".join(chars)
-        for brit, amer in self.spelling:
-            t, index = _sub_mapped(re.compile(re.escape(brit)), lambda m, a=amer: a, t, index)
-        t, index = _sub_mapped(_NUMBER_WORD, lambda m: _NUMBERS[m.group(1)], t, index)
-        return _sub_mapped(_YEARS, lambda m: m.group(1) + "-year", t, index)
+        for pattern, repl in self._rewrites():
+            t, index = _sub_mapped(pattern, repl, t, index)
+        return t, index
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, group) of each synonym-group form in `text`, as offsets into `text` itself."""
