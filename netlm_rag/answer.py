@@ -10,7 +10,7 @@ import numpy as np
 
 from .config import AnswerSettings
 from .conflicts import Quantity, at_odds, find_conflicts, quantities, quantity_topic, topic
-from .lexicon import Lexicon
+from .lexicon import ASPECT_GROUPS, CONCEPT_PREFIX, Lexicon
 from .records import Answer, Chunk, Citation, Document, Hit
 from .terms import ChunkTokens, chunk_tokens, content_tokens, weighted_overlap
 
@@ -235,7 +235,8 @@ def cover_parts(chosen: list[Candidate], cands: list[Candidate], question: str, 
     floor = cands[0].score - cfg.part_margin
     words = sum(len(c.text.split()) for c in chosen)
     out = list(chosen)
-    for part in [*question_parts(question, lexicon), content_tokens(question, lexicon)]:
+    whole = content_tokens(question, lexicon)
+    for part in [*question_parts(question, lexicon), whole, *named_things(whole, idf, cfg.thing_cover_idf)]:
         stated = frozenset().union(*(c.tokens for c in out))
         if weighted_overlap(part, stated, idf) > cfg.part_cover:
             continue
@@ -244,10 +245,20 @@ def cover_parts(chosen: list[Candidate], cands: list[Candidate], question: str, 
                 and words + len(c.text.split()) <= cfg.max_words + cfg.part_overflow_words
                 and not any(near_duplicate(c, x) for x in out)]
         if fits:
-            pick = max(fits, key=lambda c: c.score + cfg.w_part * weighted_overlap(missing, c.tokens, idf))
+            # A named thing alone says little of which of its sentences fits: the rest of the question decides.
+            wanted = whole if len(part) == 1 else missing
+            pick = max(fits, key=lambda c: c.score + cfg.w_part * weighted_overlap(wanted, c.tokens, idf))
             out.append(pick)
             words += len(pick.text.split())
     return out
+
+
+def named_things(terms: frozenset[str], idf: Mapping[str, float], min_idf: float) -> list[frozenset[str]]:
+    """Each rare thing the question names through the synonym table (a Whipple, the UNOS registry, portal vein
+    embolization), as a part of its own: *Is Y-90 safe after a Whipple?* had been answered on Y-90 alone, its terms
+    stated well enough by sentences that never mention the anastomosis the question turns on."""
+    return [frozenset({t}) for t in sorted(terms) if t.startswith(CONCEPT_PREFIX)
+            and t[len(CONCEPT_PREFIX):] not in ASPECT_GROUPS and idf.get(t, 0.0) >= min_idf]
 
 
 _DEFAULTS = AnswerSettings()     # the margins' one home is AnswerSettings; choose() passes the configured ones

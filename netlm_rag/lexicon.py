@@ -24,6 +24,12 @@ per via if so just only same own up down out off again further once here s t
 TREATMENT_GROUPS = frozenset({"embolization", "radioembolization", "prrt", "ssa", "transplant", "ablation",
                               "cryotherapy", "resection", "debulking", "chemotherapy", "everolimus", "sunitinib"})
 
+# Groups that name what a question asks about a thing (its survival, dose, contraindications ...), not a thing it
+# is about: answer.cover_parts requires each rare *thing* the question names (a Whipple, the UNOS registry, PVE) to
+# be stated, but not each aspect, which is what the sentence's numbers or verbs answer.
+ASPECT_GROUPS = frozenset({"os", "pfs", "response", "recurrence", "adverse", "qol", "rct", "dose", "contraindication",
+                           "prophylaxis", "symptom_control", "liver_burden", "curative", "neoadjuvant"})
+
 CONCEPT_PREFIX = "~"   # concept tokens cannot collide with words: the tokenizer never emits "~"
 
 # Keep Ki-67, 177Lu, Y-90, DEB-TACE, 5-HIAA, NETTER-1 and numbers with % or decimals as single tokens.

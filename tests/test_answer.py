@@ -698,3 +698,28 @@ def test_a_question_setting_reviews_against_each_other_is_shown_their_different_
     compared = choose(cands, "How often does NELM recur after resection? Gangi vs Macedo.", cfg, L, {},
                       required=["gangi", "macedo"])
     assert gangi not in plain and gangi in compared
+
+
+RAW_W = ("Intro.\n\nY-90 radioembolization is safe in most series. Y-90 achieves responses in most patients. "
+         "Lobar TACE has more complications after pancreatoduodenectomy.\n")
+
+
+def test_a_rare_thing_the_question_names_is_stated_by_the_answer():
+    d = {"w": doc("w", RAW_W)}
+    cw = chunk_of(d["w"], "Y-90 radio")
+    idf = {"y-90": 4.4, "90": 2.9, "safe": 3.5, "~radioembolization": 2.0, "~bilioenteric": 3.8}
+    q = "Is Y-90 safe after a Whipple?"
+    tight = AnswerSettings(max_words=9, overflow_words=0, max_sentences=1, part_overflow_words=10)
+    texts = [c.text for c in compose_answer(q, (Hit(cw, 1.0, 1, 1, 0.8),), scores, d, tight, L, idf=idf).citations]
+    # The Y-90 sentence chosen states most of the question's term weight, so the whole question counts as answered;
+    # the anastomosis it turns on is a part of its own.
+    assert texts[0].startswith("Y-90") and "pancreatoduodenectomy" in texts[1] and len(texts) == 2
+    off = dc_replace(tight, thing_cover_idf=99.0)
+    assert len(compose_answer(q, (Hit(cw, 1.0, 1, 1, 0.8),), scores, d, off, L, idf=idf).citations) == 1
+
+
+def test_named_things_are_rare_concepts_not_aspects():
+    from netlm_rag.answer import named_things
+    idf = {"~bilioenteric": 3.8, "~dose": 2.9, "~pnet": 2.0, "cabozantinib": 6.0}
+    terms = frozenset(idf)
+    assert named_things(terms, idf, 2.8) == [frozenset({"~bilioenteric"})]
