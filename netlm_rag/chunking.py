@@ -90,9 +90,10 @@ def make_chunk(doc_id: str, path: tuple[str, ...], n: int, group: list[tuple[str
 
 
 def table_chunk(doc_id: str, path: tuple[str, ...], n: int, b: Block) -> Chunk:
+    # Each row is a raw line, so it can be cited verbatim (answer.table_answer); rows never feed a prose answer.
     rows, spans, pos = b.text.split("\n"), [], 0
-    for r in rows:
-        spans.append(Span(pos, pos + len(r), -1))       # table text is normalised: never cited as prose
+    for r, raw_start in zip(rows, b.row_starts or [-1] * len(rows)):
+        spans.append(Span(pos, pos + len(r), raw_start))
         pos += len(r) + 1
     return Chunk(f"{doc_id}#{slug(b.caption)}/{n:03d}", doc_id, path + (b.caption,), "table", b.text,
                  b.start, b.end, tuple(spans))

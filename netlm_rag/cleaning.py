@@ -21,6 +21,7 @@ class Block:
     end: int
     level: int = 0
     caption: str = ""
+    row_starts: tuple[int, ...] = ()    # a table's rows: raw offset of each (rows are raw lines, never edited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +165,14 @@ def heading_text(text: str) -> str:
 
 # --- tables -----------------------------------------------------------------------------------------------
 
-def looks_like_table_row(text: str) -> bool:
-    """Scraped table cells: pipe-separated, or concatenated cells ("Carrasco, 19862516-9TAESponge...")."""
+def looks_like_table_row(text: str, in_table: bool = False) -> bool:
+    """Scraped table cells: pipe-separated, or concatenated cells ("Carrasco, 19862516-9TAESponge..."). Outside a
+    table a long line is prose; inside one, a row whose first cell is a long trial title is still a row: Dermine's
+    Table 3 lost its last seven trials (NEO-LEBE, EVACEL, COMPETE, ...) at a 242-character row, and the questions on
+    them were told that the reviews never mention them."""
     if "|" in text:
         return True
-    if len(text) > 200 or text.endswith("."):
+    if (len(text) > 200 and not in_table) or text.endswith("."):
         return False
     glued = len(re.findall(r"[a-z][A-Z]|\d[A-Z][a-z]|[a-z]\d{3,}", text))
     return glued >= 2 or (len(re.findall(r"\d", text)) > len(text) * 0.3 and len(text) < 120)
@@ -261,14 +265,15 @@ def read_table(lines: list[Line], i: int, seen: set[str]) -> tuple[int, Block | 
     if len(caption) < 12 and j < len(lines):       # "Table 1." then the title on its own line
         caption = f"{caption} {lines[j].text}"
         j += 1
-    rows = []
-    while j < len(lines) and (looks_like_table_row(lines[j].text) or (rows and len(lines[j].text) < 60
+    rows: list[Line] = []
+    while j < len(lines) and (looks_like_table_row(lines[j].text, bool(rows)) or (rows and len(lines[j].text) < 60
                               and not _NUMBERED.match(lines[j].text))):
-        if _TABLE.match(lines[j].text) or _FIGURE.match(lines[j].text):
-            break
-        rows.append(lines[j].text)
+        if _TABLE.match(lines[j].text) or _FIGURE.match(lines[j].text) or is_chrome(lines[j].text):
+            break         # the page's "Share and Cite" after a last table is no row of it
+        rows.append(lines[j])
         j += 1
     if caption in seen or not rows:
         return j, None
     seen.add(caption)
-    return j, Block("table", "\n".join(rows), lines[i].start, lines[j - 1].end, caption=caption)
+    return j, Block("table", "\n".join(r.text for r in rows), lines[i].start, lines[j - 1].end, caption=caption,
+                    row_starts=tuple(r.start for r in rows))

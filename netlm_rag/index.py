@@ -26,7 +26,9 @@ from .vectorstore import VectorStore, create_store
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning, chunking, unit text or tokenisation change: old vectors are then not reused.
-PIPELINE_VERSION = "5"     # 5: sentences broken across a page are rejoined (cleaning.join_broken_paragraphs)
+# 5: sentences broken across a page are rejoined (cleaning.join_broken_paragraphs); 6: a table row longer than 200
+# characters no longer ends its table (cleaning.looks_like_table_row), and table rows keep their raw offsets.
+PIPELINE_VERSION = "6"
 
 Progress = Callable[[int, int], None]
 

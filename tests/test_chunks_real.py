@@ -59,11 +59,11 @@ def test_every_sentence_is_verbatim_in_the_raw_file(doc_id):
     raw = DOCS[doc_id].raw_text
     for c in CHUNKS[doc_id]:
         assert c.start < c.end and raw[c.start:c.end]
-        if c.kind != "prose":
-            continue
-        for s in c.sentences:
+        for s in c.sentences:       # a table's rows too: they are raw lines
+            assert s.raw_start >= 0, c.id
             assert c.text[s.start:s.end] == raw[s.raw_start:s.raw_start + s.end - s.start]
-        assert raw[c.start:c.end].startswith(c.text[:40]) and raw[c.start:c.end].endswith(c.text[-40:])
+        if c.kind == "prose":      # a table's range opens with its caption
+            assert raw[c.start:c.end].startswith(c.text[:40]) and raw[c.start:c.end].endswith(c.text[-40:])
 
 
 def test_a_sentence_broken_across_a_page_is_one_sentence():
@@ -117,6 +117,16 @@ def test_tables_are_separate_chunks_with_captions_and_absent_from_prose():
     assert any("embolization and chemoembolization" in c.section for c in tables)
     prose = " ".join(c.text for cs in CHUNKS.values() for c in cs if c.kind == "prose")
     assert "Carrasco, 19862516" not in prose and "Milan criteria for LT |" not in prose
+
+
+def test_a_table_keeps_every_row_even_one_longer_than_a_prose_line():
+    # Dermine's Table 3 lists 10 ongoing trials; its fourth row (NEO-LEBE, 242 characters) used to end the table.
+    trials = " ".join(c.text for c in CHUNKS["dermine-2019"] if c.kind == "table" and "Ongoing clinical" in c.section)
+    assert len(re.findall(r"NCT\d{8}", trials)) == 10
+    assert all(name in trials for name in ("NEO-LEBE", "DEBOXA", "EVACEL", "COMPETE", "OCCLURANDOM"))
+    # Outside a table, a long line without a closing full stop is still prose.
+    long_line = "A heading-like paragraph that runs on " + "and on " * 30 + "without a full stop SBRTTrialNCT01234567"
+    assert clean(f"Intro\n\n{long_line}\n", "x").blocks[-1].kind == "prose"
 
 
 def test_reference_lists_are_kept_aside_and_resolvable():
