@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, Collection, Mapping
+from typing import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -488,6 +488,29 @@ def compose_answer(question: str, hits: tuple[Hit, ...], scores: SentenceScores,
         return abstain("no retrieved sentence answers the question", hits, question)
     conflicts = find_conflicts(citations, lexicon)
     return Answer(render(citations), tuple(citations), False, "", conflicts, hits, question, dropped)
+
+
+def table_answer(terms: Sequence[str], rows: Sequence[tuple[Chunk, int]], documents: Mapping[str, Document],
+                 hits: tuple[Hit, ...], question: str) -> Answer | None:
+    """For a question about something the reviews' text never discusses but one of their tables lists (a trial in
+    Dermine's table of ongoing trials, an author of a series in an outcomes table): the rows naming it, each cited
+    verbatim, under a sentence saying that a table is all there is. Prose passages about something else are not
+    an answer to it (*Is DEBOXA effective?* had been answered with pasireotide's symptom control)."""
+    chunks = {c.id: c for c, _ in rows}
+    citations = []
+    for c, i in rows:
+        span = c.sentences[i]
+        doc = documents.get(c.doc_id)
+        cit = Citation(c.id, c.doc_id, doc.short_name if doc else c.doc_id, c.section, span.start, span.end,
+                       c.sentence_texts()[i])
+        if verify_citation(cit, chunks, documents) and cit not in citations:
+            citations.append(cit)
+    if not citations:
+        return None
+    named = " and ".join(dict.fromkeys(terms))
+    tables = "; ".join(dict.fromkeys(f"{c.document}, {c.section.split(' > ')[-1].rstrip('.')}" for c in citations))
+    lead = f"The reviews' text does not discuss {named}; only a table row names it ({tables}), quoted as delivered:"
+    return Answer(f"{lead} {render(citations)}", tuple(citations), False, "", (), hits, question)
 
 
 def with_conflict_note(answer: Answer) -> Answer:

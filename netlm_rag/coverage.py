@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Collection, Mapping
+from typing import Collection, Mapping, Sequence
 
 from .lexicon import CONCEPT_PREFIX, STOPWORDS, Lexicon
+from .records import Chunk
 
 # Suffixes of drug names (INN stems): a question about "cabozantinib" is not answered by a passage on
 # sunitinib, however similar the embeddings are.
@@ -294,3 +295,26 @@ def other_disease(question: str, lexicon: Lexicon) -> str:
         return ""
     name = found.group(0)
     return name if name.isupper() else name.lower()     # "HCC" as typed, "Lung cancer" as "lung cancer"
+
+
+def vocabulary_of(chunks: Sequence[Chunk], lexicon: Lexicon) -> frozenset[str]:
+    """Every token of these chunks' text (the prose alone, to tell what the reviews discuss from what a table of
+    theirs merely lists)."""
+    return frozenset(t for c in chunks for t in lexicon.tokenize(c.text))
+
+
+def table_rows_naming(term: str, chunks: Sequence[Chunk], lexicon: Lexicon,
+                      limit: int = 3) -> list[tuple[Chunk, int]]:
+    """The table rows (chunk, row index) where a term the prose never uses appears, in corpus order: *COMPETE*,
+    *DEBOXA*, *pembrolizumab* are only trial titles in Dermine's Table 3."""
+    out = []
+    for c in chunks:
+        if c.kind != "table":
+            continue
+        for i, row in enumerate(c.sentence_texts()):
+            words = frozenset(lexicon.tokenize(row))
+            if known(term, words, lexicon, prefixes(words)):
+                out.append((c, i))
+                if len(out) == limit:
+                    return out
+    return out

@@ -10,11 +10,11 @@ import numpy as np
 
 from .adapt import resolve
 from .audit import log_turn
-from .answer import compose_answer, with_conflict_note
+from .answer import compose_answer, table_answer, with_conflict_note
 from .config import Settings
 from .conversation import condense
 from .corpus import document_aliases, load_corpus, mentioned_documents
-from .coverage import Stems, other_disease, prefixes, unknown_terms
+from .coverage import Stems, known, other_disease, prefixes, table_rows_naming, unknown_terms, vocabulary_of
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
 from .grounded import grounded_answer
@@ -75,6 +75,9 @@ class Assistant:
     stems: Stems = field(default_factory=dict)  # word prefix -> corpus words, to know inflected forms
     chat: Callable[[list[tuple[str, str]]], str] | None = None  # optional generative backend (lc.chat_function)
     criteria: dict[str, tuple[int, ...]] = field(default_factory=dict)  # criterion id -> chunk rows (evidence)
+    # What the reviews' text (tables aside) says, and its stems: a term only a table lists is not discussed.
+    prose: frozenset[str] = field(default_factory=frozenset)
+    prose_stems: Stems = field(default_factory=dict)
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None,
@@ -101,11 +104,13 @@ class Assistant:
         retriever = Retriever.create(build, embedder, settings.retrieval)
         aliases = document_aliases(docs)
         # Review names are known words even though cleaning removed the author lines.
-        vocab = frozenset(build.bm25.vocab_dict) | {t for a in aliases for t in retriever.lexicon.tokenize(a)}
+        names = {t for a in aliases for t in retriever.lexicon.tokenize(a)}
+        vocab = frozenset(build.bm25.vocab_dict) | names
         rows = {c.id: i for i, c in enumerate(build.chunks)}
         documents = {d.id: d for d in docs}
+        prose = vocabulary_of([c for c in build.chunks if c.kind == "prose"], retriever.lexicon) | names
         return cls(settings, retriever, documents, build.manifest.to_dict(), vocab, rows, aliases, prefixes(vocab),
-                   chat, criterion_rows(build.chunks, documents))
+                   chat, criterion_rows(build.chunks, documents), prose, prefixes(prose))
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -133,8 +138,15 @@ class Assistant:
         qvec = self.retriever.embed(question) if qvec is None else qvec
         lex = self.retriever.lexicon
         case = patient_facts(question).facts.is_case() if case is None else case
-        unknown = unknown_terms(question, self.vocabulary, lex, self.stems, case)
+        unknown = unknown_terms(question, self.prose, lex, self.prose_stems, case)
         elsewhere = other_disease(question, lex)
+        tabled = tuple(t for t in unknown if known(t, self.vocabulary, lex, self.stems))
+        if tabled and len(tabled) == len(unknown) and not elsewhere:
+            rows = [r for t in tabled for r in table_rows_naming(t, self.chunks, lex)]
+            answer = table_answer(tabled, rows, self.documents, hits, question)
+            if answer is not None:
+                return answer
+        unknown = tuple(t for t in unknown if t not in tabled) or unknown
         if self.chat is not None and not unknown and not elsewhere:
             # Same gate as the extractive path: every kept sentence needs a valid, supported citation.
             return grounded_answer(question, hits, self.chat, self.documents, lex)

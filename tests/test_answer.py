@@ -723,3 +723,33 @@ def test_named_things_are_rare_concepts_not_aspects():
     idf = {"~bilioenteric": 3.8, "~dose": 2.9, "~pnet": 2.0, "cabozantinib": 6.0}
     terms = frozenset(idf)
     assert named_things(terms, idf, 2.8) == [frozenset({"~bilioenteric"})]
+
+
+RAW_T = ("Intro.\n\nTable 3. Ongoing trials.\nTitleIdentifierPhase\nDEBOXA for Inoperable NET Liver MetastasesNCT03881306"
+         "Phase 1\nOther TrialNCT01111111Phase 2\n")
+
+
+def _table_chunk() -> tuple[dict[str, Document], Chunk]:
+    d = {"t": doc("t", RAW_T)}
+    rows = RAW_T.split("Ongoing trials.\n")[1].rstrip("\n").split("\n")
+    text, spans, pos = "\n".join(rows), [], 0
+    for r in rows:
+        spans.append(Span(pos, pos + len(r), RAW_T.index(r)))
+        pos += len(r) + 1
+    return d, Chunk("t#table-3/000", "t", ("Results", "Table 3. Ongoing trials."), "table", text,
+                    RAW_T.index("Table 3"), len(RAW_T) - 1, tuple(spans))
+
+
+def test_a_thing_only_a_table_names_is_answered_by_its_row_cited_verbatim():
+    from netlm_rag.answer import table_answer
+    from netlm_rag.coverage import table_rows_naming
+    d, tc = _table_chunk()
+    rows = table_rows_naming("DEBOXA", [CA, tc], L)
+    assert rows == [(tc, 1)]
+    a = table_answer(["DEBOXA"], rows, d, (), "Is DEBOXA effective?")
+    assert not a.abstained and [c.text for c in a.citations] == ["DEBOXA for Inoperable NET Liver MetastasesNCT03881306Phase 1"]
+    assert a.text.startswith("The reviews' text does not discuss DEBOXA; only a table row names it (T, Table 3")
+    assert all(verify_citation(c, {tc.id: tc}, d) for c in a.citations)
+    # A row whose offsets do not lead back to the delivered file is never quoted: no answer from it.
+    moved = dc_replace(tc, sentences=tuple(dc_replace(s, raw_start=s.raw_start + 1) for s in tc.sentences))
+    assert table_answer(["DEBOXA"], [(moved, 1)], d, (), "Is DEBOXA effective?") is None

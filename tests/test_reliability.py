@@ -121,3 +121,18 @@ def test_audit_log_rotates_by_size_and_keeps_the_newest(assistant, tmp_path):
     assert all(p.stat().st_size <= 4000 for p in folder.iterdir())
     builds = sorted(r["index_build"] for r in lines)
     assert builds[-1] == "build-59" and builds == [f"build-{i:02d}" for i in range(60 - len(builds), 60)]
+
+
+@pytest.mark.parametrize("question, term", [
+    ("Is DEBOXA effective?", "DEBOXA"),
+    ("What is the role of pembrolizumab in NELM?", "pembrolizumab"),
+])
+def test_a_trial_only_a_table_lists_is_answered_by_that_row_not_by_other_prose(assistant, question, term):
+    turn = assistant.ask(question)
+    assert not turn.answer.abstained and f"does not discuss {term}" in turn.answer.text
+    assert turn.answer.citations and all(term.lower() in c.text.lower() and "Table 3" in c.section
+                                         for c in turn.answer.citations)
+    for c in turn.answer.citations:
+        assert c.text in assistant.documents[c.doc_id].raw_text
+    # A name neither the text nor a table has is still not covered.
+    assert assistant.ask("Is FOOBARTINIB effective?").answer.abstained
