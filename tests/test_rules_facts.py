@@ -219,6 +219,8 @@ def test_what_is_not_a_fact(text, field):
     "What is the role of PRRT in SSTR-positive midgut NETs progressive on SSA?",
     "Which guidelines recommend TACE for liver metastases above 50% involvement?",
     "How effective is RFA?", "", "   ", "hello",
+    "Transplant for NELM: is Ki-67 <10% required?", "Milan criteria: Ki-67 <5% or <10%?",
+    "Ki-67 limit for transplant: 5% or 10%?",
 ])
 def test_plain_questions_yield_no_facts(text):
     parsed = parse_facts(text)
@@ -230,6 +232,9 @@ def test_plain_questions_yield_no_facts(text):
     ("G1 SI-NET with right-sided NELM; planned extended right hepatectomy would leave an FLR of 15%. Go ahead?",
      "flr_pct", 15),
     ("Prior hepaticojejunostomy; single 2 cm NELM, unfit for surgery. RFA?", "lesion_size_cm", 2),
+    # A colon ends the case as a full stop would: its facts had been dropped with the question after it.
+    ("Main portal vein thrombosis, NELM 40%: can we do TARE?", "portal_vein_thrombosis", "main"),
+    ("Bilirubin 3 mg/dL: TACE?", "bilirubin_mg_dl", 3),
 ])
 def test_a_case_stated_before_its_question_is_a_vignette(text, field, expected):
     # No age, sex or "patient": the statement before the question describes one case all the same.

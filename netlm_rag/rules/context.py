@@ -55,7 +55,9 @@ def is_hedged(text: str, start: int, end: int) -> bool:
 # Plural or collective words: a statement made with them is about the literature, not about one patient.
 _GENERIC_PLURAL = re.compile(r"\b(?:patients|tumou?rs|p?nets|necs|nelms|cases|those|criteria|guidelines?|thresholds|"
                              r"cut-?offs|studies|trials|recommendations|reviews?)\b", re.I)
-_SEGMENT = re.compile(r"[^.?!;\n]+(?:\.(?=\d)[^.?!;\n]*)*[.?!;\n]*")
+# A colon ends a segment as a full stop does ("Main portal vein thrombosis, NELM 40%: can we do TARE?" states a case,
+# then asks), except inside a number or a time ("Ki-67: 8%" stays whole only where a digit follows at once).
+_SEGMENT = re.compile(r"[^.?!;:\n]+(?:[.:](?=\d)[^.?!;:\n]*)*[.?!;:\n]*")
 
 
 def _is_statement(segment: str) -> bool:
