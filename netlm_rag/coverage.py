@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Collection, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 from .lexicon import CONCEPT_PREFIX, STOPWORDS, Lexicon
 from .records import Chunk
@@ -297,10 +297,10 @@ def other_disease(question: str, lexicon: Lexicon) -> str:
     return name if name.isupper() else name.lower()     # "HCC" as typed, "Lung cancer" as "lung cancer"
 
 
-def vocabulary_of(chunks: Sequence[Chunk], lexicon: Lexicon) -> frozenset[str]:
-    """Every token of these chunks' text (the prose alone, to tell what the reviews discuss from what a table of
-    theirs merely lists)."""
-    return frozenset(t for c in chunks for t in lexicon.tokenize(c.text))
+def vocabulary_of(texts: Iterable[str], lexicon: Lexicon) -> frozenset[str]:
+    """Every token of these texts (the prose passages with their section titles alone, to tell what the reviews
+    discuss from what a table of theirs merely lists)."""
+    return frozenset(t for text in texts for t in lexicon.tokenize(text))
 
 
 def table_rows_naming(term: str, chunks: Sequence[Chunk], lexicon: Lexicon,

@@ -18,7 +18,7 @@ from .coverage import Stems, known, other_disease, prefixes, table_rows_naming, 
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
 from .grounded import grounded_answer
-from .index import ensure_fresh
+from .index import ensure_fresh, lexical_text
 from .lexicon import default_lexicon
 from .records import Answer, Chunk, Document, Hit
 from .retrieval import Retriever
@@ -108,7 +108,7 @@ class Assistant:
         vocab = frozenset(build.bm25.vocab_dict) | names
         rows = {c.id: i for i, c in enumerate(build.chunks)}
         documents = {d.id: d for d in docs}
-        prose = vocabulary_of([c for c in build.chunks if c.kind == "prose"], retriever.lexicon) | names
+        prose = vocabulary_of((lexical_text(c) for c in build.chunks if c.kind == "prose"), retriever.lexicon) | names
         return cls(settings, retriever, documents, build.manifest.to_dict(), vocab, rows, aliases, prefixes(vocab),
                    chat, criterion_rows(build.chunks, documents), prose, prefixes(prose))
 
@@ -146,7 +146,8 @@ class Assistant:
             answer = table_answer(tabled, rows, self.documents, hits, question)
             if answer is not None:
                 return answer
-        unknown = tuple(t for t in unknown if t not in tabled) or unknown
+        # A name in the corpus but in no row (a table's caption): known, as it was before tables were set apart.
+        unknown = tuple(t for t in unknown if t not in tabled)
         if self.chat is not None and not unknown and not elsewhere:
             # Same gate as the extractive path: every kept sentence needs a valid, supported citation.
             return grounded_answer(question, hits, self.chat, self.documents, lex)
