@@ -507,9 +507,12 @@ def table_answer(terms: Sequence[str], rows: Sequence[tuple[Chunk, int]], docume
             citations.append(cit)
     if not citations:
         return None
-    named = " and ".join(dict.fromkeys(terms))
+    named = list(dict.fromkeys(terms))
     tables = "; ".join(dict.fromkeys(f"{c.document}, {c.section.split(' > ')[-1].rstrip('.')}" for c in citations))
-    lead = f"The reviews' text does not discuss {named}; only a table row names it ({tables}), quoted as delivered:"
+    rows_name = "a table row names" if len(citations) == 1 else "table rows name"
+    them = "them" if len(named) > 1 else "it"
+    lead = (f"The reviews' text does not discuss {' and '.join(named)}; only {rows_name} {them} ({tables}), "
+            "quoted as delivered:")
     return Answer(f"{lead} {render(citations)}", tuple(citations), False, "", (), hits, question)
 
 

@@ -10,6 +10,8 @@ The kinds of follow-up, tried in this order:
   a changed trial      "And CLARINET at 24 months?"         the previous question with the trial replaced, plus
                                                             what the fragment adds
   a changed outcome    "What about PFS?"                    the previous question with OS (PFS, response, ...) replaced
+  a changed name       "And OCCLURANDOM?"                   the previous question with the one name of that kind
+                                                            the lexicon does not know (a trial, a drug) replaced
   a comparison         "Compared with TACE?"                the previous question, set against the new treatment
   a full question      "How was it dosed?"                  the question itself, its pronoun replaced by what the
                        "What are the side effects?"         previous question was about (NETTER-1), or that
@@ -283,6 +285,38 @@ def substitute_trial(previous: str, follow_up: str, lexicon: Lexicon) -> str | N
     return f"{out.rstrip(' ?')} — {rest}?" if rest else out
 
 
+# A name the lexicon does not know: a drug by its INN stem ("surufatinib") or a trial, registry or society in
+# capitals ("OCCLURANDOM", "CABINET", "NANETS"); four letters at least, so "NET" or "LAR" is not one.
+_CAPITALS = re.compile(r"[A-Z][A-Z0-9]{3,}(?:-[A-Z0-9]+)*")
+_TRIAL_GROUPS = TOPICS - TREATMENTS       # a trial the lexicon knows (CLARINET) is a name like any other here
+
+
+def names(text: str, lexicon: Lexicon) -> list[re.Match[str]]:
+    """The names in `text` that the lexicon does not read as a treatment or another concept."""
+    spans = [(a, b) for a, b, group in lexicon.mentions(text) if group not in _TRIAL_GROUPS]
+    return [w for w in re.finditer(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", text)
+            if (drug_like(w.group(0)) or _CAPITALS.fullmatch(w.group(0)))
+            and not any(a < w.end() and w.start() < b for a, b in spans)]
+
+
+def substitute_name(previous: str, follow_up: str, lexicon: Lexicon) -> str | None:
+    """"And OCCLURANDOM?" after "What is the COMPETE trial?", "And nivolumab?" after a question on pembrolizumab: the
+    previous question about the new name, when the fragment is that one name and the previous question holds exactly
+    one name of the same kind (a drug for a drug, a name in capitals for one). Appended instead, the fragment had
+    left the old name in the search and in the answer."""
+    body = _strip_cue(follow_up)
+    m = re.fullmatch(r"(?:the\s+)?(?P<name>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)(?:\s+(?:trial|study|registry))?",
+                     body, re.IGNORECASE)
+    if not m or [w.group(0) for w in names(m.group("name"), lexicon)] != [m.group("name")]:
+        return None
+    new = m.group("name")
+    olds = [w for w in names(previous, lexicon)
+            if drug_like(w.group(0)) == drug_like(new) and w.group(0).lower() != new.lower()]
+    if len(olds) != 1:
+        return None
+    return previous[:olds[0].start()] + new + previous[olds[0].end():]
+
+
 def topic_name(text: str, topic: Mention) -> str:
     """The topic as a heading: "TAE/TACE" when the question names a list."""
     more = re.match(r"(?:/[\w-]+)*", text[topic.end:]).group(0)
@@ -342,7 +376,7 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     if not history or not is_follow_up(question, lexicon):
         return question
     previous = history[-1]
-    for rewrite in (substitute_value, substitute_treatment, substitute_trial, substitute_outcome):
+    for rewrite in (substitute_value, substitute_treatment, substitute_trial, substitute_outcome, substitute_name):
         out = rewrite(previous, question, lexicon)
         if out and rewrite is substitute_treatment:
             # "What about PFS after TACE?" after an OS question on hepatectomy: both change.

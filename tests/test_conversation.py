@@ -289,3 +289,18 @@ def test_an_acknowledgement_is_not_a_follow_up():
     # An acknowledgement in front of a follow-up is not part of it.
     assert condense("OK, and for TACE?", [prev], L) == "When is TACE an option for NELM?"
     assert condense("Okay so what about the Ki-67 limit?", [prev], L) != "Okay so what about the Ki-67 limit?"
+
+
+def test_a_name_the_lexicon_does_not_know_replaces_the_one_of_its_kind():
+    # A trial for a trial (one the lexicon knows, CLARINET, counts as a name here), a drug for a drug, a society for
+    # a society; the fragment had been appended, leaving the old name in the search.
+    assert condense("And OCCLURANDOM?", ["What is the COMPETE trial?"], L) == "What is the OCCLURANDOM trial?"
+    assert condense("And COMPETE?", ["What did CLARINET show?"], L) == "What did COMPETE show?"
+    assert condense("And nivolumab?", ["What is the role of pembrolizumab in NELM?"], L) == \
+        "What is the role of nivolumab in NELM?"
+    assert condense("And NANETS?", ["What do ENETS guidelines say about LT?"], L) == \
+        "What do NANETS guidelines say about LT?"
+    # No name of that kind before, or a name of another kind, or more than a name: not a swap.
+    assert condense("And COMPETE?", ["Is TACE better than TAE?"], L) == "Is TACE better than TAE — COMPETE?"
+    assert condense("And nivolumab?", ["What is the COMPETE trial?"], L) == "What is the COMPETE trial — nivolumab?"
+    assert condense("And for TACE?", ["What is the COMPETE trial?"], L) == "What is the COMPETE trial — for TACE?"
