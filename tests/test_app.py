@@ -434,3 +434,14 @@ def test_run_files_are_found_and_joined_with_gold(tmp_path):
     (tmp_path / "qa.jsonl").write_text('{"id": "q1", "answer": "gold"}\nnot json\n', encoding="utf-8")
     assert run_dirs([tmp_path, tmp_path / "missing"]) == [run]
     assert qa_items_for_run(run, tmp_path)["q1"]["answer"] == "gold"
+
+
+def test_a_name_only_a_table_lists_is_answered_with_its_row_and_opens_in_sources(app):
+    ask(app, "Is DEBOXA effective?")
+    answer = app.chat_message[1]
+    assert "does not discuss DEBOXA" in answer.markdown[0].value and "**[1]**" in answer.markdown[0].value
+    sources = [e for e in answer.expander if e.label.startswith("Sources (")]
+    assert sources and any("Table 3" in md.value for md in sources[0].markdown)
+    button(app, "Open in Sources").click()
+    app.run()
+    assert not app.exception and app.session_state["page"] == "Sources"
