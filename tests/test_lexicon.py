@@ -123,3 +123,10 @@ def test_normalise_mapped_is_normalise_with_positions(text):
     norm, index = L.normalise_mapped(text)
     assert norm == L.normalise(text)
     assert len(index) == len(norm) and index == sorted(index) and all(0 <= i < len(text) for i in index)
+
+
+def test_microsphere_brands_meet_the_reviews_spellings():
+    # Clinicians write "TheraSphere" and "SIR-Spheres"; the reviews "Thera Sphere®", "Thera-Sphere", "SIR-spheres®".
+    assert L.concepts("TheraSphere or SIR-Spheres?") == ["therasphere", "sir_spheres"]
+    assert L.concepts("Thera Sphere® ... Thera-Sphere ... SIR-spheres®") == ["therasphere", "sir_spheres"]
+    assert "radioembolization" not in L.concepts("TheraSphere")       # a brand, not the whole technique
