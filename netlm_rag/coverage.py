@@ -88,7 +88,8 @@ def strength(word: str, first: bool) -> str:
         return "strong"   # unknown to general English as well: a new drug, trial or test name
     if zipf < RARE_ZIPF:
         return "weak"     # rare in English: a disease, procedure... or jargon the reviews phrase otherwise
-    mixed = any(a.islower() and b.isupper() for a, b in zip(word, word[1:]))      # ctDNA, NETest
+    # ctDNA, NETest; and a compound of names (Child-Pugh), which a question may open with.
+    mixed = any(a.islower() and b.isupper() for a, b in zip(word, word[1:])) or bool(re.search(r"[a-z]-[A-Z]", word))
     if (word.isupper() and len(word) >= 4) or (word[0].isupper() and not first) or mixed:
         return "weak"
     return ""

@@ -217,3 +217,9 @@ def test_no_answerable_question_of_the_eval_sets_is_put_out_of_scope():
     items = [json.loads(line) for name in ("qa.jsonl", "qa_holdout.jsonl") for line in open(root / name)]
     wrongly = [i["question"] for i in items if i["answerable"] and other_disease(i["question"], L)]
     assert len(items) > 400 and wrongly == []
+
+
+def test_a_compound_of_names_opening_a_question_is_its_topic():
+    # "Child-Pugh" first in the question had passed as everyday English ("child", "Pugh"); later it was caught.
+    assert unknown_terms("Child-Pugh limits for TACE?", VOCAB, L) == ("Child-Pugh",)
+    assert unknown_terms("Max Child-Pugh class for TACE?", VOCAB, L) == ("Child-Pugh",)

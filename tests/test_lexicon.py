@@ -130,3 +130,9 @@ def test_microsphere_brands_meet_the_reviews_spellings():
     assert L.concepts("TheraSphere or SIR-Spheres?") == ["therasphere", "sir_spheres"]
     assert L.concepts("Thera Sphere® ... Thera-Sphere ... SIR-spheres®") == ["therasphere", "sir_spheres"]
     assert "radioembolization" not in L.concepts("TheraSphere")       # a brand, not the whole technique
+
+
+def test_brand_names_meet_their_drugs():
+    assert L.concepts("Afinitor for pNET?") == ["everolimus", "pnet"]
+    assert L.concepts("Sutent PFS?")[0] == "sunitinib"
+    assert L.concepts("Somatuline or Sandostatin?") == ["ssa"] and L.concepts("Lutathera") == ["prrt"]
