@@ -430,10 +430,15 @@ def reading_order(chosen: list[Candidate], attached: Collection[Position] = ()) 
 
 
 def cite(c: Candidate, documents: Mapping[str, Document]) -> Citation:
-    span = c.chunk.sentences[c.index]
-    doc = documents.get(c.chunk.doc_id)
-    return Citation(c.chunk.id, c.chunk.doc_id, doc.short_name if doc else c.chunk.doc_id,
-                    c.chunk.section, span.start, span.end, c.text)
+    return cite_sentence(c.chunk, c.index, documents)
+
+
+def cite_sentence(chunk: Chunk, index: int, documents: Mapping[str, Document]) -> Citation:
+    """Sentence (or table row) `index` of `chunk` as a citation; verify_citation decides whether it may be shown."""
+    span = chunk.sentences[index]
+    doc = documents.get(chunk.doc_id)
+    return Citation(chunk.id, chunk.doc_id, doc.short_name if doc else chunk.doc_id, chunk.section, span.start,
+                    span.end, chunk.text[span.start:span.end])
 
 
 def verify_citation(c: Citation, chunks: Mapping[str, Chunk], documents: Mapping[str, Document]) -> bool:
@@ -499,10 +504,7 @@ def table_answer(terms: Sequence[str], rows: Sequence[tuple[Chunk, int]], docume
     chunks = {c.id: c for c, _ in rows}
     citations = []
     for c, i in rows:
-        span = c.sentences[i]
-        doc = documents.get(c.doc_id)
-        cit = Citation(c.id, c.doc_id, doc.short_name if doc else c.doc_id, c.section, span.start, span.end,
-                       c.sentence_texts()[i])
+        cit = cite_sentence(c, i, documents)
         if verify_citation(cit, chunks, documents) and cit not in citations:
             citations.append(cit)
     if not citations:
