@@ -56,7 +56,7 @@ def is_hedged(text: str, start: int, end: int) -> bool:
 _GENERIC_PLURAL = re.compile(r"\b(?:patients|tumou?rs|p?nets|necs|nelms|cases|those|criteria|guidelines?|thresholds|"
                              r"cut-?offs|studies|trials|recommendations|reviews?)\b", re.I)
 # A colon ends a segment as a full stop does ("Main portal vein thrombosis, NELM 40%: can we do TARE?" states a case,
-# then asks), except inside a number or a time ("Ki-67: 8%" stays whole only where a digit follows at once).
+# then asks), except right before a digit, as inside a time or a ratio ("10:30", "2:1"; "Ki-67: 8%" is cut).
 _SEGMENT = re.compile(r"[^.?!;:\n]+(?:[.:](?=\d)[^.?!;:\n]*)*[.?!;:\n]*")
 
 
