@@ -10,7 +10,7 @@ import numpy as np
 
 from .config import AnswerSettings
 from .conflicts import Quantity, at_odds, find_conflicts, quantities, quantity_topic, topic
-from .lexicon import ASPECT_GROUPS, CONCEPT_PREFIX, Lexicon
+from .lexicon import ASPECT_GROUPS, CONCEPT_PREFIX, TREATMENT_GROUPS, Lexicon
 from .records import Answer, Chunk, Citation, Document, Hit
 from .terms import ChunkTokens, chunk_tokens, content_tokens, weighted_overlap
 
@@ -63,10 +63,11 @@ class Candidate:
     context: float        # the same share over the sentence's whole chunk and section title
     states_number: bool   # the question asks for a quantity and the sentence states one
     previous: float       # cosine of the question with the sentence before it in its chunk (0 for the first)
+    foreign: bool = False  # about another treatment than the one(s) the question names (other_treatment)
 
 
 def sentence_score(similarity: float, overlap: float, context: float, rank: int, states_number: bool,
-                   previous: float, cfg: AnswerSettings) -> float:
+                   previous: float, cfg: AnswerSettings, foreign: bool = False) -> float:
     """Meaning dominates; shared terms (numbers, acronyms, drug names) break ties that MiniLM misses; the
     passage's own match counts ("Response rates were 18 %" answers a NETTER-1 question only because its
     section is about NETTER-1); so does the sentence before it, which often names what this one calls "it"
@@ -74,12 +75,13 @@ def sentence_score(similarity: float, overlap: float, context: float, rank: int,
     follows a sentence on PRRT); a small rank prior keeps the fused retrieval order in play. The weights live
     in AnswerSettings and were fitted by eval/tune_sentences.py."""
     return (similarity + cfg.w_overlap * overlap + cfg.w_context * context - cfg.w_rank * rank
-            + (cfg.w_number if states_number else 0.0) + cfg.w_previous * previous)
+            + (cfg.w_number if states_number else 0.0) + cfg.w_previous * previous
+            - (cfg.w_foreign if foreign else 0.0))
 
 
 def rescored(c: Candidate, cfg: AnswerSettings) -> Candidate:
     return replace(c, score=sentence_score(c.similarity, c.overlap, c.context, c.hit_rank, c.states_number,
-                                           c.previous, cfg))
+                                           c.previous, cfg, c.foreign))
 
 
 _QUANTITATIVE = re.compile(
@@ -133,6 +135,19 @@ def states_number(question: str, sentence: str) -> bool:
     return any(s.search(sentence) for _, s in kinds)
 
 
+_TREATMENT_TOKENS = frozenset(CONCEPT_PREFIX + g for g in TREATMENT_GROUPS)
+
+
+def other_treatment(asked: frozenset[str], sentence: frozenset[str], passage: frozenset[str]) -> bool:
+    """The sentence is about a treatment the question does not ask about (treatment concept tokens): it names
+    treatments and none of those asked, or it names none and neither does its passage ("Long-term side effects
+    of PRRT may include renal failure" for a question on everolimus). False when the question names none."""
+    if not asked:
+        return False
+    named = sentence & _TREATMENT_TOKENS
+    return not (named & asked) if named else not (passage & asked)
+
+
 def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lexicon: Lexicon,
                cfg: AnswerSettings, idf: Mapping[str, float] | None = None,
                tokens: Mapping[str, ChunkTokens] | None = None) -> list[Candidate]:
@@ -141,6 +156,7 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
     idf = idf or {}
     tokens = tokens or {}
     q_tokens = content_tokens(question, lexicon)
+    asked = q_tokens & _TREATMENT_TOKENS
     out = []
     for rank, hit in enumerate(hits[:cfg.depth]):
         if hit.chunk.kind != "prose":
@@ -158,9 +174,10 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
             sim = float(sims[i]) if i < len(sims) else 0.0
             previous = float(sims[i - 1]) if 0 < i <= len(sims) else 0.0
             number = states_number(question, text)
+            foreign = other_treatment(asked, toks, ct.context)
             out.append(Candidate(rank, hit.chunk, i, text,
-                                 sentence_score(sim, overlap, context, rank, number, previous, cfg),
-                                 toks, sim, overlap, context, number, previous))
+                                 sentence_score(sim, overlap, context, rank, number, previous, cfg, foreign),
+                                 toks, sim, overlap, context, number, previous, foreign))
     best: dict[tuple[str, int], Candidate] = {}
     for c in out:
         key = (c.chunk.doc_id, c.chunk.sentences[c.index].raw_start)

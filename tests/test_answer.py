@@ -269,6 +269,33 @@ def test_a_sentence_inherits_some_relevance_from_the_one_before_it():
     assert rescored(cands[1], linked).score == 0.5 + 0.5 * 0.8 > rescored(cands[0], linked).score
 
 
+def test_a_sentence_about_another_treatment_than_the_one_asked_loses_ground():
+    """*What are the side effects of everolimus?* had opened with PRRT's toxicities: a sentence naming only
+    other treatments, or naming none in a passage that never names the one asked, loses w_foreign."""
+    from netlm_rag.answer import candidates, other_treatment, rescored
+
+    tok = lambda text: frozenset(L.tokenize(text))    # noqa: E731
+    asked = frozenset({"~everolimus"})
+    assert other_treatment(asked, tok("Long-term side effects of PRRT include renal failure."), frozenset())
+    assert not other_treatment(asked, tok("Everolimus caused stomatitis, unlike PRRT."), frozenset())
+    # No treatment in the sentence: its passage decides.
+    assert not other_treatment(asked, tok("Most adverse effects were grade 1-2."), tok("Everolimus was tested."))
+    assert other_treatment(asked, tok("Acute side effects are nausea."), tok("PRRT with 177Lu-DOTATATE."))
+    assert not other_treatment(frozenset(), tok("Long-term side effects of PRRT."), frozenset())   # none asked
+
+    raw = ("x\n\nLong-term side effects of PRRT include renal failure. "
+           "Everolimus side effects include stomatitis and rash.\n")
+    ck = chunk_of(doc("e", raw), "Long-term")
+    flat = AnswerSettings(w_overlap=0.0, w_context=0.0, w_number=0.0, w_rank=0.0, w_previous=0.0, w_foreign=0.0)
+    cands = candidates("What are the side effects of everolimus?", (Hit(ck, 1.0, 1, 1, 0.8),), scores, L, flat)
+    assert [c.foreign for c in cands] == [True, False]           # best cosine first (the fake scorer)
+    penalised = sorted((rescored(c, dc_replace(flat, w_foreign=0.5)) for c in cands), key=lambda c: -c.score)
+    assert penalised[0].text.startswith("Everolimus")
+    # A question naming no treatment is not affected.
+    assert not any(c.foreign for c in candidates("What are the side effects?", (Hit(ck, 1.0, 1, 1, 0.8),),
+                                                 scores, L, flat))
+
+
 def _candidate_texts(raw: str, start_marker: str, question: str) -> tuple[int, list[str]]:
     """(sentences in the one-chunk document, the texts of its answer candidates for `question`)."""
     ck = chunk_of(doc("k", raw), start_marker)
