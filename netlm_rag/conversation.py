@@ -12,14 +12,20 @@ The kinds of follow-up, tried in this order:
   a changed outcome    "What about PFS?"                    the previous question with OS (PFS, response, ...) replaced
   a changed name       "And OCCLURANDOM?"                   the previous question with the one name of that kind
                                                             the lexicon does not know (a trial, a drug) replaced
+  a changed body       "And the UNOS ones?"                 the previous question with whose criteria (guidelines,
+                                                            checklist) replaced: "UNOS criteria for transplant?"
   a comparison         "Compared with TACE?"                the previous question, set against the new treatment
+  a choice             "Which has fewer side effects?"      the treatments of the last question (or two) in front:
+                                                            "TACE or TARE: which has fewer side effects?"
   a full question      "How was it dosed?"                  the question itself, its pronoun replaced by what the
                        "What are the side effects?"         previous question was about (NETTER-1), or that
                                                             topic put in front when the question names none
   another aspect       "the Ki-67 limit?", "Complications?" the subject the previous question opened with, or its
                                                             topic, and the aspect
   a fragment           "And per Cloyd?"                     the previous question with the fragment appended
-A question about a patient keeps the patient: every follow-up to a vignette carries the vignette along.
+A question about a patient keeps the patient: every follow-up to a vignette carries the vignette along. A treatment
+the previous question names as a circumstance ("after resection") or as the patient's history ("primary resected") is
+swapped last, and only by a fragment naming a circumstance of the same kind ("And after ablation?").
 """
 from __future__ import annotations
 
@@ -125,11 +131,20 @@ _LEADING_ACKNOWLEDGEMENT = re.compile(r"^(?:(?:ok(?:ay)?|thanks?|thank you|great
                                       re.IGNORECASE)
 
 
+# "Which has fewer side effects?", "Which one is better?": a choice between things named before, not a question of
+# its own (one naming what it compares, "Which is better, TACE or TARE?", is).
+_WHICH = re.compile(r"^which(?:\s+(?:one|option|treatment|therapy|approach|technique|procedure|modality)|"
+                    r"\s+of\s+(?:them|these|those|the two|both))?\s+(?:is|are|has|have|gives?|works?|offers?|"
+                    r"carries|causes?|leads?|should|would|does|do|to)\b", re.IGNORECASE)
+
+
 def is_follow_up(question: str, lexicon: Lexicon) -> bool:
     words = question.split()
     if _ACKNOWLEDGEMENT.match(question):
         return False
     if _FOLLOW_UP_START.match(question):
+        return True
+    if _WHICH.match(question.strip()) and not topic_mentions(question, lexicon):
         return True
     if not topic_mentions(question, lexicon) and (_REFERRING.search(question) or _ANAPHOR.search(question)
                                                   or asks_aspect(question)):
@@ -205,9 +220,36 @@ def _content_words(text: str, n: int) -> set[str]:
     return {w for w in words if w not in STOPWORDS}
 
 
+# A treatment named as the circumstance of a question ("octreotide ... before embolization", "recurrence after
+# resection"), not as what it asks about.
+_CIRCUMSTANCE = re.compile(r"\b(?P<word>after|before|following|post|prior to|during|since)\s+"
+                           r"(?:(?:a|an|the|prior|previous|recent|any)\s+)?$", re.IGNORECASE)
+
+
+def circumstance(text: str, m: Mention) -> str:
+    """The preposition making mention `m` a circumstance of `text` ("after" in "recurrence after resection"), or ""."""
+    c = _CIRCUMSTANCE.search(text[:m.start])
+    return c.group("word").lower() if c else ""
+
+
+def asked_first(previous: str, mentions: list[Mention]) -> list[Mention]:
+    """The treatments of `previous` in the order a fragment naming another one replaces them: those it asks about,
+    then those it states as the patient's facts ("primary resected") or as a circumstance ("after resection").
+    "And debulking?" after "..., primary resected: transplant?" had asked about a "primary debulking", and the
+    rules lost the primary's resection."""
+    facts = patient_facts(previous).facts
+    spans = [f.span for f in (facts.get(n) for n in facts.present()) if f is not None and f.span is not None]
+
+    def stated(m: Mention) -> bool:
+        return any(s.start < m.end and m.start < s.end for s in spans) or bool(circumstance(previous, m))
+    return [m for m in mentions if not stated(m)] + [m for m in mentions if stated(m)]
+
+
 def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str | None:
     """"And for TACE?" after a question on transplant: the same question about TACE. Only for a fragment naming
-    one treatment: "And how does Y-90 compare with TACE?" is a question of its own."""
+    one treatment: "And how does Y-90 compare with TACE?" is a question of its own. A treatment the fragment names
+    as a circumstance ("And before embolization?") replaces only a circumstance of the same kind ("after
+    resection" -> "after ablation"); otherwise the fragment is no swap, and is put to the previous question."""
     body = _strip_cue(follow_up)
     new = [c for c in lexicon.concepts(follow_up) if c in TREATMENTS]
     if not new and drug_like(body) and re.fullmatch(r"[A-Za-z][A-Za-z-]+", body):
@@ -220,9 +262,13 @@ def substitute_treatment(previous: str, follow_up: str, lexicon: Lexicon) -> str
     if len(new) != 1 or _QUESTION_WORD.match(body) or _COMPARISON.match(body):
         return None
     surface = next((m for m in topic_mentions(follow_up, lexicon) if m.key == new[0]), None)
-    before = topic_mentions(previous, lexicon)
+    before = asked_first(previous, topic_mentions(previous, lexicon))
     if surface and any(m.text.lower() == surface.text.lower() for m in before):
         return None          # "And TACE?" after a question naming TACE changes nothing to swap
+    if surface and (word := circumstance(follow_up, surface)):
+        before = [m for m in before if circumstance(previous, m) == word]
+        if not before:
+            return None      # nor the unknown drug below: "octreotide" is what is asked about, not swapped
     for m in before:
         # Another group, or another name within one ("How about MWA?" after RFA, "And TAE?" after TACE).
         if m.key in TREATMENTS and (m.key != new[0] or surface is not None):
@@ -285,6 +331,23 @@ def substitute_trial(previous: str, follow_up: str, lexicon: Lexicon) -> str | N
     return f"{out.rstrip(' ?')} — {rest}?" if rest else out
 
 
+_KIND = r"(?:criteria|guidelines?|classification|consensus|recommendations?|score|staging|system|checklist)"
+_QUALIFIED = re.compile(r"\b(?P<name>[A-Z][A-Za-z0-9-]*(?:'s)?)\s+" + _KIND + r"\b")
+
+
+def substitute_qualifier(previous: str, follow_up: str, lexicon: Lexicon) -> str | None:
+    """"And the UNOS ones?", "And ENETS?" after "Milan criteria for transplant?": the same question about the other
+    body's criteria. Appended instead, the fragment had left Milan in the search, and Milan's passages won."""
+    body = _strip_cue(follow_up)
+    m = re.fullmatch(r"(?:the\s+)?(?P<name>[A-Z][A-Za-z0-9-]*(?:'s)?)(?:\s+(?:ones?|" + _KIND[3:-1] + r"))?", body)
+    old = _QUALIFIED.search(previous)
+    if not m or not old or m.group("name").lower() == old.group("name").lower():
+        return None
+    if topic_mentions(m.group("name"), lexicon):
+        return None          # "And NETTER-1?", "And TACE?": a trial or a treatment, not whose criteria
+    return previous[:old.start("name")] + m.group("name") + previous[old.end("name"):]
+
+
 # A name the lexicon does not know: a drug by its INN stem ("surufatinib") or a trial, registry or society in
 # capitals ("OCCLURANDOM", "CABINET", "NANETS"); four letters at least, so "NET" or "LAR" is not one.
 _CAPITALS = re.compile(r"[A-Z][A-Z0-9]{3,}(?:-[A-Z0-9]+)*")
@@ -310,8 +373,11 @@ def substitute_name(previous: str, follow_up: str, lexicon: Lexicon) -> str | No
     if not m or [w.group(0) for w in names(m.group("name"), lexicon)] != [m.group("name")]:
         return None
     new = m.group("name")
+    trial = bool(topic_mentions(new, lexicon))
     olds = [w for w in names(previous, lexicon)
-            if drug_like(w.group(0)) == drug_like(new) and w.group(0).lower() != new.lower()]
+            if drug_like(w.group(0)) == drug_like(new) and w.group(0).lower() != new.lower()
+            # "ENETS guidelines" is whose guidelines: a trial cannot take that place
+            and not (trial and re.match(r"\s+" + _KIND + r"\b", previous[w.end():]))]
     if len(olds) != 1:
         return None
     return previous[:olds[0].start()] + new + previous[olds[0].end():]
@@ -350,6 +416,20 @@ def resolve_pronouns(text: str, topic: Mention) -> tuple[str, bool]:
     return out, n > 0
 
 
+def compared(history: Sequence[str], lexicon: Lexicon) -> list[str]:
+    """The treatments "Which has fewer side effects?" chooses between: those the previous question names, or, when it
+    names one, that one and the one asked about the turn before ("side effects of TACE?", "And TARE?"). Answered
+    about the last one alone, the choice had been lost."""
+    def named(texts: Sequence[str]) -> list[str]:
+        options: dict[str, str] = {}
+        for text in texts:
+            for m in topic_mentions(text, lexicon, TREATMENTS):
+                options.setdefault(m.key, topic_name(text, m))
+        return list(options.values())
+    last = named(history[-1:])
+    return last if len(last) >= 2 else named(history[-2:])
+
+
 def _strip_cue(question: str) -> str:
     """"And what about histotripsy?" -> "histotripsy": every leading follow-up cue goes."""
     body = question.strip(" ,?")
@@ -376,7 +456,8 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     if not history or not is_follow_up(question, lexicon):
         return question
     previous = history[-1]
-    for rewrite in (substitute_value, substitute_treatment, substitute_trial, substitute_outcome, substitute_name):
+    for rewrite in (substitute_value, substitute_treatment, substitute_trial, substitute_qualifier,
+                    substitute_outcome, substitute_name):
         out = rewrite(previous, question, lexicon)
         if out and rewrite is substitute_treatment:
             # "What about PFS after TACE?" after an OS question on hepatectomy: both change.
@@ -387,6 +468,9 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     if not body:
         return previous
     topics, own = topic_mentions(previous, lexicon), topic_mentions(body, lexicon)
+    if _WHICH.match(body) and not own and len(options := compared(history, lexicon)) >= 2:
+        choice = f"{', '.join(options[:-1])} or {options[-1]}: {_lower_first(body)}?"
+        return f"{previous.rstrip(' ?')} — {choice}" if patient_facts(previous).facts.is_case() else choice
     resolved = False
     if re.match(r"what if\b", body, re.IGNORECASE) and not (len(own) >= 2 or _COMPARISON.search(body)):
         # A changed circumstance of the previous question ("What if the EHD is resectable?" after one on

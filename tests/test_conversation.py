@@ -304,3 +304,35 @@ def test_a_name_the_lexicon_does_not_know_replaces_the_one_of_its_kind():
     assert condense("And COMPETE?", ["Is TACE better than TAE?"], L) == "Is TACE better than TAE — COMPETE?"
     assert condense("And nivolumab?", ["What is the COMPETE trial?"], L) == "What is the COMPETE trial — nivolumab?"
     assert condense("And for TACE?", ["What is the COMPETE trial?"], L) == "What is the COMPETE trial — for TACE?"
+
+
+def test_a_treatment_named_as_a_circumstance_replaces_only_a_circumstance():
+    # "before embolization" is when the octreotide is given, not what is asked about instead of it.
+    assert condense("And before embolization?", ["What dose of octreotide for carcinoid crisis?"], L) == \
+        "What dose of octreotide for carcinoid crisis — before embolization?"
+    assert condense("And after ablation?", ["What is the recurrence rate after resection?"], L) == \
+        "What is the recurrence rate after ablation?"
+    # The treatment asked about is swapped, not the one that is the circumstance or the patient's history.
+    assert condense("And TARE?", ["After resection, is TACE useful?"], L) == "After resection, is TARE useful?"
+    out = condense("And debulking?", ["62 y, G2 ileal NET, Ki-67 8 %, primary resected: transplant?"], L)
+    assert out == "62 y, G2 ileal NET, Ki-67 8 %, primary resected: debulking?"
+    assert patient_facts(out).facts.primary_resected is not None
+
+
+def test_another_body_s_criteria_replace_the_ones_asked_about():
+    assert condense("And the UNOS ones?", ["Milan criteria for transplant?"], L) == "UNOS criteria for transplant?"
+    assert condense("And UNOS?", ["Milan criteria for transplant?"], L) == "UNOS criteria for transplant?"
+    assert condense("And Cloyd's?", ["Dermine's checklist for considering LT in NELM?"], L) == \
+        "Cloyd's checklist for considering LT in NELM?"
+    # A trial is not whose guidelines they are.
+    assert condense("And NETTER-1?", ["ENETS guidelines on PRRT?"], L) == "ENETS guidelines on PRRT — NETTER-1?"
+
+
+def test_which_chooses_between_the_treatments_asked_about_before():
+    history = ["What are the side effects of TACE?", "What are the side effects of TARE?"]
+    assert condense("Which has fewer side effects?", history, L) == "TACE or TARE: which has fewer side effects?"
+    assert condense("Which is safest?", ["TACE vs TARE vs PRRT for NELM?"], L) == \
+        "TACE, TARE or PRRT: which is safest?"
+    # One naming its own options stands alone; with one treatment before there is no choice to carry.
+    assert condense("Which is better, TACE or TARE?", history, L) == "Which is better, TACE or TARE?"
+    assert " or " not in condense("Which is better?", ["What is the role of PRRT?"], L)
