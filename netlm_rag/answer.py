@@ -64,10 +64,11 @@ class Candidate:
     states_number: bool   # the question asks for a quantity and the sentence states one
     previous: float       # cosine of the question with the sentence before it in its chunk (0 for the first)
     foreign: bool = False  # about another treatment than the one(s) the question names (other_treatment)
+    study: int = 0        # +1 reports the trial the question names, -1 another study, 0 neither known (study_scope)
 
 
 def sentence_score(similarity: float, overlap: float, context: float, rank: int, states_number: bool,
-                   previous: float, cfg: AnswerSettings, foreign: bool = False) -> float:
+                   previous: float, cfg: AnswerSettings, foreign: bool = False, study: int = 0) -> float:
     """Meaning dominates; shared terms (numbers, acronyms, drug names) break ties that MiniLM misses; the
     passage's own match counts ("Response rates were 18 %" answers a NETTER-1 question only because its
     section is about NETTER-1); so does the sentence before it, which often names what this one calls "it"
@@ -76,12 +77,13 @@ def sentence_score(similarity: float, overlap: float, context: float, rank: int,
     in AnswerSettings and were fitted by eval/tune_sentences.py."""
     return (similarity + cfg.w_overlap * overlap + cfg.w_context * context - cfg.w_rank * rank
             + (cfg.w_number if states_number else 0.0) + cfg.w_previous * previous
-            - (cfg.w_foreign if foreign else 0.0))
+            - (cfg.w_foreign if foreign else 0.0) - (cfg.w_other_study if study < 0 else 0.0)
+            + (cfg.w_trial_scope if study > 0 else 0.0))
 
 
 def rescored(c: Candidate, cfg: AnswerSettings) -> Candidate:
     return replace(c, score=sentence_score(c.similarity, c.overlap, c.context, c.hit_rank, c.states_number,
-                                           c.previous, cfg, c.foreign))
+                                           c.previous, cfg, c.foreign, c.study))
 
 
 _QUANTITATIVE = re.compile(
@@ -148,6 +150,55 @@ def other_treatment(asked: frozenset[str], sentence: frozenset[str], passage: fr
     return not (named & asked) if named else not (passage & asked)
 
 
+_TRIAL_CONCEPTS = frozenset(CONCEPT_PREFIX + g for g in ("netter", "clarinet", "promid"))
+# radiant-4, netter-1 (tokens are lower-case); not "phase-3" or "grade-2"
+_TRIAL_CODE = re.compile(r"(?!(?:phase|grade|stage|type|class|cycle|level|step|arm|week|month|year|day)-)"
+                         r"[a-z]{3,}[a-z0-9]*-\d+[a-z]?")
+# A sentence that opens the report of a study: "A recent retrospective study with 44 patients ...", "In 2008,
+# Kwekkeboom et al. reported ...". "This study" goes on with the one before.
+_STUDY_OPENS = re.compile(r"\b(?:(?:a|an|one|another|several|many|multiple|some|other|two|three|the first|the largest|"
+                          r"the only)\s+(?:[\w-]+,?\s+){0,5}?(?:study|studies|trials?|series|analys[ie]s|cohort|"
+                          r"reports?|meta-analysis)\b|\bet\s*a\.?l\b)", re.IGNORECASE)
+
+# The trials asked about by name are randomised phase III trials, which a review may open without naming: La Salvia's
+# "A phase-3 trial comparing PRRT and octreotide was presented at ..." is NETTER-1.
+_RANDOMISED = re.compile(r"\brandomi[sz]ed\b|\bphase[- ]?(?:3|iii)\b", re.IGNORECASE)
+
+# A sentence that goes on with the study before, naming another only to compare: "In contrast to PROMID, this study
+# included patients with grade 1 or 2 tumors" is CLARINET's.
+_CONTINUES = re.compile(r"\b(?:this|the same) (?:study|trial)\b|\b(?:like|unlike|as) in\b|\bin contrast to\b|"
+                        r"\bsimilar(?:ly)? to\b", re.IGNORECASE)
+
+
+def trials(tokens: frozenset[str]) -> frozenset[str]:
+    """The trials named among `tokens`: the three the lexicon knows, and codes such as RADIANT-4."""
+    return frozenset(t for t in tokens if t in _TRIAL_CONCEPTS or _TRIAL_CODE.fullmatch(t))
+
+
+def study_scope(asked: frozenset[str], texts: Sequence[str], sentence_tokens: Sequence[frozenset[str]], i: int
+                ) -> int:
+    """Which study sentence `i` of a passage reports, for a question naming trials (`asked`): +1 one of them, -1
+    another, 0 not known. It is the study the nearest sentence at or before it opens. In Dermine's PRRT paragraph
+    "The median overall survival was 79 months." follows "A recent retrospective study with 44 patients ...", and
+    had opened the answer to "Did NETTER-1 show an overall survival benefit?" as if it were NETTER-1's, while "The
+    overall survival for the PRRT arm has not yet been reached", three sentences after NETTER-1 is named, was left
+    out. 0 when no trial is asked about, when no study is opened before the sentence in its passage, or when the one
+    opened is a randomised trial left unnamed (it may be the one asked about)."""
+    if not asked:
+        return 0
+    for j in range(min(i, len(sentence_tokens) - 1), -1, -1):
+        named = trials(sentence_tokens[j])
+        if named & asked:
+            return 1
+        if _CONTINUES.search(texts[j]):
+            continue
+        if named:
+            return -1
+        if _STUDY_OPENS.search(texts[j]):
+            return 0 if _RANDOMISED.search(texts[j]) else -1
+    return 0
+
+
 def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lexicon: Lexicon,
                cfg: AnswerSettings, idf: Mapping[str, float] | None = None,
                tokens: Mapping[str, ChunkTokens] | None = None) -> list[Candidate]:
@@ -157,6 +208,7 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
     tokens = tokens or {}
     q_tokens = content_tokens(question, lexicon)
     asked = q_tokens & _TREATMENT_TOKENS
+    asked_trials = trials(q_tokens)
     out = []
     for rank, hit in enumerate(hits[:cfg.depth]):
         if hit.chunk.kind != "prose":
@@ -175,9 +227,11 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
             previous = float(sims[i - 1]) if 0 < i <= len(sims) else 0.0
             number = states_number(question, text)
             foreign = other_treatment(asked, toks, ct.context)
+            study = study_scope(asked_trials, texts, ct.sentences, i)
             out.append(Candidate(rank, hit.chunk, i, text,
-                                 sentence_score(sim, overlap, context, rank, number, previous, cfg, foreign),
-                                 toks, sim, overlap, context, number, previous, foreign))
+                                 sentence_score(sim, overlap, context, rank, number, previous, cfg, foreign,
+                                                study),
+                                 toks, sim, overlap, context, number, previous, foreign, study))
     best: dict[tuple[str, int], Candidate] = {}
     for c in out:
         key = (c.chunk.doc_id, c.chunk.sentences[c.index].raw_start)

@@ -296,6 +296,42 @@ def test_a_sentence_about_another_treatment_than_the_one_asked_loses_ground():
                                                  scores, L, flat))
 
 
+def test_a_sentence_reporting_another_study_than_the_trial_asked_is_told_apart():
+    """*Did NETTER-1 show an overall survival benefit?* had opened with "The median overall survival was 79 months.",
+    which reports the retrospective study the sentence before it opens, not NETTER-1."""
+    from netlm_rag.answer import candidates, rescored, study_scope
+
+    texts = ["A recent retrospective study with 44 patients analyzed the long-term outcome of PRRT.",
+             "The median overall survival was 79 months.",
+             "The NETTER-1 trial was the first randomized controlled trial of 177Lu-DOTATATE.",
+             "The overall survival for the PRRT arm has not yet been reached.",
+             "In contrast to PROMID, this study included patients with grade 1 or 2 tumors.",
+             "A phase-3 trial comparing PRRT and octreotide was presented at a congress.",
+             "In this first prospective randomized study, PFS was not reached."]
+    toks = [frozenset(L.tokenize(t)) for t in texts]
+    netter = frozenset({"~netter"})
+    # The study the nearest opening sentence names: another one, the one asked, or (an unnamed randomised trial,
+    # which may be the one asked) not known; a comparison in passing ("in contrast to PROMID") opens nothing.
+    assert [study_scope(netter, texts, toks, i) for i in range(len(texts))] == [-1, -1, 1, 1, 1, 0, 0]
+    assert study_scope(frozenset({"radiant-4"}), texts, toks, 3) == -1       # a trial by its code
+    assert study_scope(frozenset(), texts, toks, 1) == 0                      # no trial asked: no judgement
+    assert study_scope(netter, ["PFS was 28 months.", "OS was not reached."], [frozenset()] * 2, 1) == 0
+
+    raw = ("x\n\nA recent retrospective study with 44 patients analyzed PRRT. The median overall survival was 79 "
+           "months. The NETTER-1 trial was a randomized trial of PRRT. The overall survival for the PRRT arm has not "
+           "yet been reached.\n")
+    ck = chunk_of(doc("n", raw), "A recent")
+    flat = AnswerSettings(w_overlap=0.0, w_context=0.0, w_number=0.0, w_rank=0.0, w_previous=0.0, w_foreign=0.0,
+                          w_other_study=0.0, w_trial_scope=0.0)
+    q = "Did NETTER-1 show an overall survival benefit?"
+    cands = candidates(q, (Hit(ck, 1.0, 1, 1, 0.8),), scores, L, flat)
+    by_text = {c.text[:20]: c.study for c in cands}
+    assert by_text["The median overall s"] == -1 and by_text["The overall survival"] == 1
+    scoped = sorted((rescored(c, dc_replace(flat, w_other_study=0.5, w_trial_scope=0.5)) for c in cands),
+                    key=lambda c: -c.score)
+    assert scoped[-1].study == -1 and scoped[0].study == 1
+
+
 def _candidate_texts(raw: str, start_marker: str, question: str) -> tuple[int, list[str]]:
     """(sentences in the one-chunk document, the texts of its answer candidates for `question`)."""
     ck = chunk_of(doc("k", raw), start_marker)
