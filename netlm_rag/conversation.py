@@ -4,6 +4,8 @@ rewritten question is returned so the user sees exactly what was searched.
 The kinds of follow-up, tried in this order:
   a changed value      "What if Ki-67 were 12%?"            the previous question with the number (or, for "what
                        "What if she were 50?"               if she were 50?", the age) replaced
+  a changed fact       "What if it were G3?"                the vignette with the rules' reading of the fact (grade,
+                       "What if she had bone mets?"         differentiation, site, EHD, ...) in place of its own
   a changed treatment  "And for TACE?", "How about MWA?"    the previous question with the treatment replaced
                        (another group, or another name in the same one; a drug the lexicon does not know
                        replaces the systemic drug asked about)
@@ -35,7 +37,7 @@ from typing import Sequence
 
 from .coverage import drug_like
 from .lexicon import STOPWORDS, TREATMENT_GROUPS, Lexicon
-from .rules import patient_facts
+from .rules import patient_facts, stated_values
 
 TREATMENTS = TREATMENT_GROUPS
 # What "it" can stand for: a treatment or a trial (the lexicon knows three trials by name; codes like RADIANT-4,
@@ -212,7 +214,64 @@ def substitute_case_value(previous: str, follow_up: str) -> str | None:
         if old:
             at = facts.lesion_size_cm.span.start + old.start()
             return previous[:at] + size.group(0) + previous[at + len(old.group(0)):]
-    return None
+    return substitute_case_facts(previous, follow_up) if facts.is_case() else None
+
+
+# What makes a stated fact false: "no EHD", "without bone mets".
+_NEGATION_BEFORE = re.compile(r"\b(?:no|without|absence of|absent|not|never|free of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+_HYPOTHESIS_WORDS = frozenset("what if and it were was is are she he they the patient had has have there a an with "
+                              "instead of now but or only still also then".split())
+
+
+def substitute_case_facts(previous: str, follow_up: str) -> str | None:
+    """"What if it were G3?", "what if it were a NEC?", "what if she had bone mets?" after a vignette: the vignette
+    with those facts in place of its own (a fact it does not state goes in after its last one). Appended instead,
+    the hypothesis was read as hedged and left out, and the rules judged the old patient: G2 for a question on G3."""
+    old = patient_facts(previous).facts
+    new = stated_values(follow_up)
+    spans = [f.span for f in (old.get(n) for n in old.present()) if f is not None and f.span is not None]
+    if not new or not spans:
+        return None
+    rest = follow_up
+    for fact in new.values():
+        if fact.span is not None:
+            rest = rest.replace(fact.span.text, " ")
+    if set(re.findall(r"[a-z][\w-]*", rest.lower())) - _HYPOTHESIS_WORDS:
+        return None      # "What if she had bone mets — would PRRT work?" asks more than a changed fact
+    if (new.get("differentiation") is not None and new["differentiation"].value == "poor" and "grade" not in new
+            and old.grade is not None and old.grade.value != "G3"):
+        new["grade"] = new["differentiation"]     # a NEC is G3: "G2" would stay, against "NEC"
+    edits: list[tuple[int, int, str]] = []
+    added: list[str] = []
+    for name, fact in new.items():
+        was = old.get(name)
+        if fact.span is None or (was is not None and was.value == fact.value):
+            continue
+        if was is None or was.span is None or (was.note or "").startswith("derived"):
+            added.append(fact.span.text)
+            continue
+        start, end = was.span.start, was.span.end
+        if fact.span.text.lower().endswith("net") and re.match(r"\s+NETs?\b", previous[end:]):
+            end += re.match(r"\s+NETs?\b", previous[end:]).end()    # "ileal NET" -> "pNET", not "pNET NET"
+        negation = _NEGATION_BEFORE.search(previous[:start]) if isinstance(was.value, bool) else None
+        if negation:
+            start = negation.start()              # "no EHD" -> "bone mets", not "no bone mets"
+        edits.append((start, end, fact.span.text))
+    edits = sorted(set(edits), reverse=True)
+    if any(a[0] < b[1] for a, b in zip(edits, edits[1:])):
+        return None                               # two facts in one stretch: not a swap this can make
+    out = previous
+    for start, end, text in edits:
+        out = out[:start] + text + out[end:]
+    added = [t for t in added if t not in {text for _, _, text in edits}]     # "NEC" as the grade already
+    if added:
+        last = max(s.end for s in spans)
+        shift = sum(len(t) - (e - s) for s, e, t in edits if s < last)
+        at = last + shift
+        out = out[:at] + ", " + ", ".join(dict.fromkeys(added)) + out[at:]
+    return out if out != previous else None
 
 
 def _content_words(text: str, n: int) -> set[str]:
@@ -459,6 +518,9 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     for rewrite in (substitute_value, substitute_treatment, substitute_trial, substitute_qualifier,
                     substitute_outcome, substitute_name):
         out = rewrite(previous, question, lexicon)
+        if out and rewrite is substitute_value and patient_facts(out).facts.is_case():
+            # "What if it were G3 and Ki-67 30%?": the number is one change, the grade another.
+            return substitute_case_facts(out, question) or out
         if out and rewrite is substitute_treatment:
             # "What about PFS after TACE?" after an OS question on hepatectomy: both change.
             return substitute_outcome(out, question, lexicon, besides=TREATMENTS) or out

@@ -43,8 +43,11 @@ def test_unrelated_new_question_is_not_rewritten():
 
 
 def test_vague_follow_up_is_joined_to_previous():
+    # A fact added to a vignette joins its facts; the question stays.
     out = condense("and bilirubin 3 mg/dL?", [PREV], L)
-    assert out.startswith(PREV.rstrip("?")) and "bilirubin 3 mg/dL" in out
+    assert out == "62 y, G2 ileal NET, Ki-67 8 %, 60 % liver involvement, bilirubin 3 mg/dL: is liver transplantation " \
+                  "an option?"
+    assert patient_facts(out).facts.bilirubin_mg_dl.value == 3
 
 
 # The eval set's follow-up items (type follow_up) measure these end to end; here each rewrite on its own.
@@ -336,3 +339,31 @@ def test_which_chooses_between_the_treatments_asked_about_before():
     # One naming its own options stands alone; with one treatment before there is no choice to carry.
     assert condense("Which is better, TACE or TARE?", history, L) == "Which is better, TACE or TARE?"
     assert " or " not in condense("Which is better?", ["What is the role of PRRT?"], L)
+
+
+def test_a_hypothetical_fact_takes_the_place_of_the_vignettes_own():
+    """"What if it were G3?" had been appended, where the rules read it as hedged and judged the G2 patient."""
+    case = "62 y, G2 ileal NET, Ki-67 8 %, 40% liver involvement, no EHD: transplant?"
+
+    def facts(q: str) -> dict:
+        f = patient_facts(condense(q, [case], L)).facts
+        return {n: f.get(n).value for n in f.present()}
+    assert condense("What if it were G3?", [case], L) == \
+        "62 y, G3 ileal NET, Ki-67 8 %, 40% liver involvement, no EHD: transplant?"
+    assert facts("What if it were grade 3?")["grade"] == "G3"
+    # A NEC is poorly differentiated and G3: the G2 goes.
+    nec = facts("What if it were a NEC?")
+    assert nec["differentiation"] == "poor" and "grade" not in nec
+    # A negated fact becomes true without its negation; a fact the vignette lacks joins its list.
+    assert condense("What if she had bone mets?", [case], L) == \
+        "62 y, G2 ileal NET, Ki-67 8 %, 40% liver involvement, bone mets: transplant?"
+    assert facts("What if she had bone mets?")["extrahepatic_disease"] is True
+    assert facts("What if it were a pNET?")["primary_site"] == "pancreas"
+    assert "pNET NET" not in condense("What if it were a pNET?", [case], L)
+    # Two changes at once, one a number.
+    both = facts("What if it were G3 and Ki-67 30%?")
+    assert both["grade"] == "G3" and both["ki67_pct"] == 30
+    # More than a changed fact, or nothing changed: put to the case as written.
+    assert condense("What if she had bone mets — would PRRT work?", [case], L).endswith(
+        "— What if she had bone mets — would PRRT work?")
+    assert condense("What if it were G2?", [case], L).endswith("— What if it were G2?")

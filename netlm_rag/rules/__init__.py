@@ -17,7 +17,7 @@ from .engine import (CAUTION, CONTRAINDICATED, ELIGIBLE, INSUFFICIENT, Action, C
                      RuleConflict, Verdict, actions, conflicts, evaluate_all, option_verdicts)
 from .facts import (SPEC, Fact, FieldSpec, InvalidValue, ParsedFacts, PatientFacts, TextSpan, facts_from_dict,
                     merge_facts)
-from .parser import parse_facts
+from .parser import parse_facts, stated_values
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +105,7 @@ def check(text: str | None = None, answer: str | None = None,
 
 
 __all__ = [
-    "check", "patient_facts", "named_options", "asked_options", "asked_fields", "asked_criteria", "AskedTopic", "parse_facts", "facts_from_dict", "merge_facts", "criteria_sets", "CRITERIA", "OPTIONS",
+    "check", "patient_facts", "named_options", "asked_options", "asked_fields", "asked_criteria", "AskedTopic", "parse_facts", "stated_values", "facts_from_dict", "merge_facts", "criteria_sets", "CRITERIA", "OPTIONS",
     "RuleReport", "PatientFacts", "ParsedFacts", "Fact", "TextSpan", "InvalidValue", "FieldSpec", "SPEC",
     "Verdict", "CriterionResult", "OptionVerdict", "RuleConflict", "Action", "ClaimCheck", "CriteriaSet",
     "Criterion", "Source", "ELIGIBLE", "CAUTION", "CONTRAINDICATED", "INSUFFICIENT",

@@ -54,7 +54,23 @@ def _unclaimed(hits: list[RawHit]) -> list[RawHit]:
     return sorted(kept, key=lambda k: k.start)
 
 
-def _to_fact(text: str, raw: RawHit) -> tuple[Fact | None, InvalidValue | None]:
+def stated_values(text: str) -> dict[str, Fact]:
+    """Each field `text` names, with its first reading, without the vignette and hedging gates: the facts a
+    hypothetical ("What if it were G3?", "what if she had bone mets?") puts in place of a vignette's. Impossible
+    values are left out, as parse_facts leaves them."""
+    if not isinstance(text, str):
+        return {}
+    text = text[:MAX_CHARS]
+    out: dict[str, Fact] = {}
+    for h in _unclaimed([h for extract in EXTRACTORS for h in extract(text)]):
+        fact, _ = _to_fact(text, h, hedged=True)
+        if fact is not None:
+            out.setdefault(h.field, fact)
+    return out
+
+
+def _to_fact(text: str, raw: RawHit, hedged: bool = False) -> tuple[Fact | None, InvalidValue | None]:
+    """`hedged`: read a hedged or conditional mention as stated (stated_values)."""
     span = TextSpan(raw.start, raw.end, text[raw.start:raw.end])
     negated = raw.negatable and is_negated(text, raw.start, raw.end)
     value = raw.negated_value if negated else raw.value
@@ -62,7 +78,7 @@ def _to_fact(text: str, raw: RawHit) -> tuple[Fact | None, InvalidValue | None]:
         return None, InvalidValue(raw.field, span.text, f"{raw.note} ({span.text!r}): not used", span)
     if value is None:
         return None, None            # a negated mention that says nothing about this field ("no bone mets")
-    if is_hedged(text, raw.start, raw.end):
+    if not hedged and is_hedged(text, raw.start, raw.end):
         return None, InvalidValue(raw.field, value, f"hedged or conditional ({span.text!r}): not used; confirm it "
                                                     "and enter it in the form", span)
     spec = SPEC[raw.field]
@@ -88,5 +104,5 @@ def _one_value(name: str, facts: list[Fact], policy: str) -> tuple[Fact | None, 
                                                         "right one in the form", facts[0].span)
 
 
-__all__ = ["parse_facts", "EXTRACTORS", "MAX_CHARS", "RawHit", "Extractor", "MAX", "MIN", "CONFLICT", "NUM", "RANGE",
+__all__ = ["parse_facts", "stated_values", "EXTRACTORS", "MAX_CHARS", "RawHit", "Extractor", "MAX", "MIN", "CONFLICT", "NUM", "RANGE",
            "CMP", "FILL", "CMP_WORDS", "WORDS", "WORD_NUM", "MONTHS_PER"]
