@@ -36,6 +36,8 @@ def test_a_limit_question_gets_each_reviews_version_and_the_disagreement():
     ("Is hepatectomy reasonable for high-grade NELM?", "resection.grade", False),
     ("Debulking threshold: 90% or 70%?", "debulking.extent", True),
     ("Contraindications to TAE/TACE/TARE: what's the bilirubin cut-off?", "arterial.bilirubin", False),
+    # The Milan criteria are the transplant criteria: naming them names the option.
+    ("What is the Ki-67 limit in the Milan criteria?", "transplant.ki67", True),
 ])
 def test_criterion_questions_of_each_kind(question, topic, differ):
     found = topics(question)

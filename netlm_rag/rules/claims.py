@@ -185,6 +185,9 @@ _SYSTEMIC = r"\bsystemic\s+(?:treatment|therapy|option)"
 _ASKED_WORDS = {
     "resection": r"\bresect\b|\boperate\b|\bcut\s+(?:it\s+|them\s+)?out\b|\b(?:liver|hepatic)\s+surgery\b",
     "somatostatin_analogue": _SYSTEMIC, "chemotherapy": _SYSTEMIC, "prrt": _SYSTEMIC,
+    # The Milan criteria are, in these reviews, the criteria for liver transplantation (Mazzaferro's, from HCC):
+    # "What is the Ki-67 limit in the Milan criteria?" had been answered with the WHO grading thresholds.
+    "liver_transplant": r"\bMilan\b",
 }
 
 
