@@ -31,7 +31,9 @@ def test_clinicians_words_meet_the_reviews_words():
                               "to prevent carcinoid crisis"),
              "~symptom_control": ("symptom response rate", "symptom regression", "symptomatic relief"),
              "~liver_burden": ("tumour-burden cut-off", "hepatic invasion <50%", "liver replacement >50%"),
-             "~extrahepatic": ("a few indolent bone mets", "no EHD", "extrahepatic metastatic disease")}
+             "~extrahepatic": ("a few indolent bone mets", "no EHD", "extrahepatic metastatic disease"),
+             "~surveillance": ("What surveillance after hepatectomy?", "how should they be monitored",
+                               "patients should be followed with cross-sectional imaging")}
     for concept, texts in pairs.items():
         for t in texts:
             assert concept in L.tokenize(t), (concept, t)
