@@ -37,7 +37,8 @@ from typing import Sequence
 
 from .coverage import drug_like
 from .lexicon import STOPWORDS, TREATMENT_GROUPS, Lexicon
-from .rules import patient_facts, stated_values
+from .rules import PatientFacts, TextSpan, patient_facts, stated_values
+from .rules.facts import DERIVED
 
 TREATMENTS = TREATMENT_GROUPS
 # What "it" can stand for: a treatment or a trial (the lexicon knows three trials by name; codes like RADIANT-4,
@@ -217,6 +218,11 @@ def substitute_case_value(previous: str, follow_up: str) -> str | None:
     return substitute_case_facts(previous, follow_up) if facts.is_case() else None
 
 
+def fact_spans(facts: PatientFacts) -> list[TextSpan]:
+    """Where the vignette states each fact the rules read in it."""
+    return [f.span for f in (facts.get(n) for n in facts.present()) if f is not None and f.span is not None]
+
+
 # What makes a stated fact false: "no EHD", "without bone mets".
 _NEGATION_BEFORE = re.compile(r"\b(?:no|without|absence of|absent|not|never|free of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
@@ -231,7 +237,7 @@ def substitute_case_facts(previous: str, follow_up: str) -> str | None:
     the hypothesis was read as hedged and left out, and the rules judged the old patient: G2 for a question on G3."""
     old = patient_facts(previous).facts
     new = stated_values(follow_up)
-    spans = [f.span for f in (old.get(n) for n in old.present()) if f is not None and f.span is not None]
+    spans = fact_spans(old)
     if not new or not spans:
         return None
     rest = follow_up
@@ -249,7 +255,7 @@ def substitute_case_facts(previous: str, follow_up: str) -> str | None:
         was = old.get(name)
         if fact.span is None or (was is not None and was.value == fact.value):
             continue
-        if was is None or was.span is None or (was.note or "").startswith("derived"):
+        if was is None or was.span is None or (was.note or "").startswith(DERIVED):
             added.append(fact.span.text)
             continue
         start, end = was.span.start, was.span.end
@@ -297,7 +303,7 @@ def asked_first(previous: str, mentions: list[Mention]) -> list[Mention]:
     "And debulking?" after "..., primary resected: transplant?" had asked about a "primary debulking", and the
     rules lost the primary's resection."""
     facts = patient_facts(previous).facts
-    spans = [f.span for f in (facts.get(n) for n in facts.present()) if f is not None and f.span is not None]
+    spans = fact_spans(facts)
 
     def stated(m: Mention) -> bool:
         return any(s.start < m.end and m.start < s.end for s in spans) or bool(circumstance(previous, m))
@@ -390,7 +396,8 @@ def substitute_trial(previous: str, follow_up: str, lexicon: Lexicon) -> str | N
     return f"{out.rstrip(' ?')} — {rest}?" if rest else out
 
 
-_KIND = r"(?:criteria|guidelines?|classification|consensus|recommendations?|score|staging|system|checklist)"
+_KINDS = r"criteria|guidelines?|classification|consensus|recommendations?|score|staging|system|checklist"
+_KIND = rf"(?:{_KINDS})"
 _QUALIFIED = re.compile(r"\b(?P<name>[A-Z][A-Za-z0-9-]*(?:'s)?)\s+" + _KIND + r"\b")
 
 
@@ -398,7 +405,7 @@ def substitute_qualifier(previous: str, follow_up: str, lexicon: Lexicon) -> str
     """"And the UNOS ones?", "And ENETS?" after "Milan criteria for transplant?": the same question about the other
     body's criteria. Appended instead, the fragment had left Milan in the search, and Milan's passages won."""
     body = _strip_cue(follow_up)
-    m = re.fullmatch(r"(?:the\s+)?(?P<name>[A-Z][A-Za-z0-9-]*(?:'s)?)(?:\s+(?:ones?|" + _KIND[3:-1] + r"))?", body)
+    m = re.fullmatch(r"(?:the\s+)?(?P<name>[A-Z][A-Za-z0-9-]*(?:'s)?)(?:\s+(?:ones?|" + _KINDS + r"))?", body)
     old = _QUALIFIED.search(previous)
     if not m or not old or m.group("name").lower() == old.group("name").lower():
         return None
