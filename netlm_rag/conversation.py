@@ -38,6 +38,7 @@ from typing import Sequence
 from .coverage import drug_like
 from .lexicon import STOPWORDS, TREATMENT_GROUPS, Lexicon
 from .rules import PatientFacts, TextSpan, patient_facts, stated_values
+from .rules.context import is_negated
 from .rules.facts import DERIVED
 
 TREATMENTS = TREATMENT_GROUPS
@@ -215,7 +216,7 @@ def substitute_case_value(previous: str, follow_up: str) -> str | None:
         if old:
             at = facts.lesion_size_cm.span.start + old.start()
             return previous[:at] + size.group(0) + previous[at + len(old.group(0)):]
-    return substitute_case_facts(previous, follow_up) if facts.is_case() else None
+    return None
 
 
 def fact_spans(facts: PatientFacts) -> list[TextSpan]:
@@ -261,8 +262,10 @@ def substitute_case_facts(previous: str, follow_up: str) -> str | None:
         start, end = was.span.start, was.span.end
         if fact.span.text.lower().endswith("net") and re.match(r"\s+NETs?\b", previous[end:]):
             end += re.match(r"\s+NETs?\b", previous[end:]).end()    # "ileal NET" -> "pNET", not "pNET NET"
-        negation = _NEGATION_BEFORE.search(previous[:start]) if isinstance(was.value, bool) else None
-        if negation:
+        if is_negated(previous, start, end):
+            negation = _NEGATION_BEFORE.search(previous[:start])
+            if negation is None:
+                return None      # "PVT excluded": the cue stands after the fact, where a swap would leave it
             start = negation.start()              # "no EHD" -> "bone mets", not "no bone mets"
         edits.append((start, end, fact.span.text))
     edits = sorted(set(edits), reverse=True)
@@ -525,9 +528,9 @@ def condense(question: str, history: Sequence[str], lexicon: Lexicon) -> str:
     for rewrite in (substitute_value, substitute_treatment, substitute_trial, substitute_qualifier,
                     substitute_outcome, substitute_name):
         out = rewrite(previous, question, lexicon)
-        if out and rewrite is substitute_value and patient_facts(out).facts.is_case():
-            # "What if it were G3 and Ki-67 30%?": the number is one change, the grade another.
-            return substitute_case_facts(out, question) or out
+        if rewrite is substitute_value and patient_facts(previous).facts.is_case():
+            # "What if it were G3?", "What if it were G3 and Ki-67 30%?": facts change as well as numbers.
+            out = substitute_case_facts(out or previous, question) or out
         if out and rewrite is substitute_treatment:
             # "What about PFS after TACE?" after an OS question on hepatectomy: both change.
             return substitute_outcome(out, question, lexicon, besides=TREATMENTS) or out

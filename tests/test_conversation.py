@@ -360,6 +360,13 @@ def test_a_hypothetical_fact_takes_the_place_of_the_vignettes_own():
     assert facts("What if she had bone mets?")["extrahepatic_disease"] is True
     assert facts("What if it were a pNET?")["primary_site"] == "pancreas"
     assert "pNET NET" not in condense("What if it were a pNET?", [case], L)
+    # A negated fact of another kind than yes/no ("no PVT" reads as PVT "none") loses its negation too; a negation
+    # written after the fact ("PVT excluded") cannot be swapped away, so the follow-up is put to the case as written.
+    pvt = condense("What if there were main portal vein thrombosis?", ["62 y, G2 ileal NET, no PVT: TACE?"], L)
+    assert pvt == "62 y, G2 ileal NET, main portal vein thrombosis: TACE?"
+    assert patient_facts(pvt).facts.portal_vein_thrombosis.value == "main"
+    assert condense("What if there were main portal vein thrombosis?", ["62 y, G2 ileal NET, PVT excluded: TACE?"],
+                    L).endswith("— What if there were main portal vein thrombosis?")
     # Two changes at once, one a number.
     both = facts("What if it were G3 and Ki-67 30%?")
     assert both["grade"] == "G3" and both["ki67_pct"] == 30
