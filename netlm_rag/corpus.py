@@ -172,6 +172,24 @@ def document_aliases(docs: tuple[Document, ...]) -> dict[str, str]:
     return out
 
 
+def author_surnames(docs: tuple[Document, ...]) -> frozenset[str]:
+    """Every listed author's surname ("Howe" of "Gangi A, Howe JR"): a clinician cites a review as "Gangi & Howe",
+    and cleaning removed the author lines, so without these a co-author reads as a name the reviews never mention.
+    Only the first author restricts a search (`document_aliases`): a co-author may have written elsewhere on the
+    subject (Falconi, of La Salvia's review, led the ENETS guidelines)."""
+    out = set()
+    for d in docs:
+        for author in d.authors:
+            parts = author.split()
+            if not parts or author.lower().startswith("et al"):
+                continue
+            # "Abou Ali E", "Cottereau A-S": the surname is what precedes the initials.
+            if len(parts) > 1 and re.fullmatch(r"[A-Z]{1,3}(?:-[A-Z])?\.?", parts[-1]):
+                parts = parts[:-1]
+            out.add(" ".join(parts))
+    return frozenset(out)
+
+
 def mentioned_documents(question: str, aliases: dict[str, str]) -> frozenset[str]:
     low = question.lower()
     return frozenset(doc for name, doc in aliases.items()

@@ -13,7 +13,7 @@ from .audit import log_turn
 from .answer import compose_answer, table_answer, with_conflict_note
 from .config import Settings
 from .conversation import condense
-from .corpus import document_aliases, load_corpus, mentioned_documents
+from .corpus import author_surnames, document_aliases, load_corpus, mentioned_documents
 from .coverage import Stems, known, other_disease, prefixes, table_rows_naming, unknown_terms, vocabulary_of
 from .embeddings import Embedder, load_embedder
 from .errors import BadInput
@@ -103,8 +103,8 @@ class Assistant:
                            f"({build.manifest.model.get('name')}) — run: netlm-rag build")
         retriever = Retriever.create(build, embedder, settings.retrieval)
         aliases = document_aliases(docs)
-        # Review names are known words even though cleaning removed the author lines.
-        names = {t for a in aliases for t in retriever.lexicon.tokenize(a)}
+        # Review and author names are known words even though cleaning removed the author lines.
+        names = {t for a in (*aliases, *author_surnames(docs)) for t in retriever.lexicon.tokenize(a)}
         vocab = frozenset(build.bm25.vocab_dict) | names
         rows = {c.id: i for i, c in enumerate(build.chunks)}
         documents = {d.id: d for d in docs}

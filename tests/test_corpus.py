@@ -98,3 +98,11 @@ def test_replace_keeps_id(corpus_copy):
     corpus.add_document(corpus_copy, "n.txt", ARTICLE, {"id": "n"})
     corpus.add_document(corpus_copy, "n.txt", ARTICLE + b" More.", {}, replace_id="n")
     assert [e["id"] for e in manifest(corpus_copy)["documents"]].count("n") == 1
+
+
+def test_author_surnames_are_every_author_without_initials(corpus_copy):
+    names = corpus.author_surnames(corpus.load_corpus(corpus_copy))
+    assert {"Gangi", "Howe", "La Salvia", "Abou Ali", "Palmieri", "Cottereau", "Pawlik"} <= names
+    assert not any("et al" in n or n.endswith((" A", " JR", " L-J")) for n in names)
+    # Only first authors name a review for restricting the search.
+    assert "howe" not in corpus.document_aliases(corpus.load_corpus(corpus_copy))

@@ -136,3 +136,14 @@ def test_a_trial_only_a_table_lists_is_answered_by_that_row_not_by_other_prose(a
         assert c.text in assistant.documents[c.doc_id].raw_text
     # A name neither the text nor a table has is still not covered.
     assert assistant.ask("Is FOOBARTINIB effective?").answer.abstained
+
+
+def test_a_review_cited_by_its_co_author_is_not_refused(assistant):
+    # Cleaning removes the author lines, so "Howe" (Gangi & Howe 2020) had read as a name the reviews never mention
+    # and a short question citing the review that way was refused. A co-author is known, but only the first author
+    # restricts the search to a review.
+    turn = assistant.ask("Contraindications to surgical cytoreduction per Gangi & Howe?")
+    assert not turn.answer.abstained and turn.answer.citations
+    assert {c.doc_id for c in turn.answer.citations} == {"gangi-2020"}
+    assert not assistant.ask("What does Pawlik say about hepatectomy for NELM?").answer.abstain_reason.startswith(
+        "the reviews never mention")
