@@ -108,6 +108,14 @@ def test_a_trial_the_review_does_not_name_is_found_by_its_drug(adapted_assistant
     assert any("superior to octreotide 60 mg" in h.chunk.text for h in hits[:5])
 
 
+def test_contraindications_find_the_factors_that_preclude_cytoreduction(adapted_assistant):
+    # The dense query must carry "preclude" too: with "contraindications" alone the adapted model ranked Gangi's
+    # "Factors that generally preclude surgical cytoreduction include ..." 31st and the fused list 10th.
+    assert "preclude" in L.expand_query("Contraindications to surgical cytoreduction?")
+    hits = adapted_assistant.ask("Contraindications to surgical cytoreduction?").answer.hits
+    assert any("Factors that generally preclude surgical cytoreduction" in h.chunk.text for h in hits[:5])
+
+
 def test_mentions_are_offsets_into_the_text_as_written():
     # Normalising shortens "tumour" and "oesophageal" and turns "five" into "5": offsets into the normalised
     # text would point past the words they name in the text the user typed.
