@@ -12,7 +12,7 @@ from .config import AnswerSettings
 from .conflicts import Quantity, at_odds, find_conflicts, quantities, quantity_topic, topic
 from .lexicon import ASPECT_GROUPS, CONCEPT_PREFIX, TREATMENT_GROUPS, Lexicon
 from .records import Answer, Chunk, Citation, Document, Hit
-from .terms import ChunkTokens, chunk_tokens, content_tokens, weighted_overlap
+from .terms import ChunkTokens, chunk_tokens, content_tokens, question_tokens, weighted_overlap
 
 logger = logging.getLogger(__name__)
 
@@ -206,8 +206,8 @@ def candidates(question: str, hits: tuple[Hit, ...], scores: SentenceScores, lex
     (token_table of the build) saves re-tokenizing the chunks; without it they are tokenized here."""
     idf = idf or {}
     tokens = tokens or {}
-    q_tokens = content_tokens(question, lexicon)
-    asked = q_tokens & _TREATMENT_TOKENS
+    q_tokens = question_tokens(question, lexicon)
+    asked = content_tokens(question, lexicon) & _TREATMENT_TOKENS     # lanreotide is still an SSA treatment
     asked_trials = trials(q_tokens)
     out = []
     for rank, hit in enumerate(hits[:cfg.depth]):
@@ -286,7 +286,7 @@ _PART_BREAK = re.compile(r"[?:;]|\s[—–-]\s|,\s*(?:and\s+)?|\band\b|\bvs\.?(?
 def question_parts(question: str, lexicon: Lexicon) -> list[frozenset[str]]:
     """The terms only one part of a multi-part question uses, per part ("median TTP and OS?": {ttp}, {os});
     empty for a question of one part."""
-    tokens = [t for t in (content_tokens(p, lexicon) for p in _PART_BREAK.split(question) if p) if t]
+    tokens = [t for t in (question_tokens(p, lexicon) for p in _PART_BREAK.split(question) if p) if t]
     out = [t - frozenset().union(*(u for j, u in enumerate(tokens) if j != i)) for i, t in enumerate(tokens)]
     out = [t for t in out if t]
     return out if len(out) >= 2 else []
@@ -306,7 +306,7 @@ def cover_parts(chosen: list[Candidate], cands: list[Candidate], question: str, 
     floor = cands[0].score - cfg.part_margin
     words = sum(len(c.text.split()) for c in chosen)
     out = list(chosen)
-    whole = content_tokens(question, lexicon)
+    whole = question_tokens(question, lexicon)
     for part in [*question_parts(question, lexicon), whole, *named_things(whole, idf, cfg.thing_cover_idf)]:
         stated = frozenset().union(*(c.tokens for c in out))
         if weighted_overlap(part, stated, idf) > cfg.part_cover:

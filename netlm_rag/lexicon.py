@@ -5,7 +5,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -51,6 +51,8 @@ class Lexicon:
     form_to_group: dict[str, str]
     expansions: dict[str, str]
     spelling: tuple[tuple[str, str], ...]
+    # Forms naming one drug of a group of several (octreotide, lanreotide of the SSAs) -> that drug.
+    form_to_member: dict[str, str] = field(default_factory=dict)
 
     def normalise(self, text: str) -> str:
         """Lower-case, fold unicode compatibility forms (⁹⁰Y → 90y), British → American spelling."""
@@ -103,10 +105,40 @@ class Lexicon:
                 words.extend(p for p in part.split("-") if p and p not in STOPWORDS)
         return words + [CONCEPT_PREFIX + c for c in self.concepts(text)]
 
+    def narrowed(self, text: str) -> dict[str, frozenset[str]]:
+        """Groups the text names only by some of their drugs (group -> those drugs): *What's the dose of
+        lanreotide?* asks about lanreotide, not about any SSA, and octreotide's doses are not its answer."""
+        named: dict[str, set[str]] = {}
+        generic: set[str] = set()
+        for m in self.pattern.finditer(self.normalise(text)):
+            group, member = self.form_to_group[m.group(1)], self.form_to_member.get(m.group(1))
+            if member is None:
+                generic.add(group)
+            else:
+                named.setdefault(group, set()).add(member)
+        return {g: frozenset(ms) for g, ms in named.items() if g not in generic}
+
+    def query_tokens(self, text: str) -> list[str]:
+        """`tokenize` for a question: a group it names only by some of its drugs gives no concept token, which
+        would match every sentence on the group's other drugs as well as on the ones asked about."""
+        drop = {CONCEPT_PREFIX + g for g in self.narrowed(text)}
+        return [t for t in self.tokenize(text) if t not in drop]
+
     def expand_query(self, query: str) -> str:
-        """The query plus each mentioned group's expansion text: helps the dense retriever with acronyms."""
-        extra = [self.expansions[c] for c in self.concepts(query)]
+        """The query plus each mentioned group's expansion text: helps the dense retriever with acronyms. For a
+        group named only by some of its drugs, the expansion leaves out the others."""
+        narrowed = self.narrowed(query)
+        extra = [self.expansions[c] if c not in narrowed else self._expansion_for(c, narrowed[c])
+                 for c in self.concepts(query)]
         return query if not extra else f"{query} ({'; '.join(extra)})"
+
+    def _expansion_for(self, group: str, members: frozenset[str]) -> str:
+        kept = []
+        for word in self.expansions[group].split():
+            member = self.form_to_member.get(self.normalise(word))
+            if member is None or member in members:
+                kept.append(word)
+        return " ".join(kept)
 
 
 # Greek plurals in -ses whose singular ends in -sis (metastases, analyses, diagnoses, anastomoses, crises);
@@ -177,4 +209,9 @@ def build_lexicon(data: dict) -> Lexicon:
     forms = sorted(form_to_group, key=len, reverse=True)   # longest first: "liver transplantation" before "lt"
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in forms) + r")(?![\w-])")
     expansions = {g: spec["expand"] for g, spec in data["groups"].items()}
-    return Lexicon(pattern, form_to_group, expansions, spelling)
+    form_to_member = {probe.normalise(form): member for spec in data["groups"].values()
+                      for member, member_forms in spec.get("members", {}).items() for form in member_forms}
+    unknown = set(form_to_member) - set(form_to_group)
+    if unknown:
+        raise ValueError(f"synonyms.json: member forms that are no form of their group: {sorted(unknown)}")
+    return Lexicon(pattern, form_to_group, expansions, spelling, form_to_member)

@@ -12,7 +12,7 @@ from .embeddings import Embedder
 from .lexicon import Lexicon, default_lexicon
 from .records import Chunk, Hit
 from .store import LoadedBuild
-from .terms import ChunkTokens, content_tokens, idf_weights, token_table, weighted_overlap
+from .terms import ChunkTokens, idf_weights, question_tokens, token_table, weighted_overlap
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class Retriever:
         )
 
     def lexical_ranking(self, query: str, limit: int, docs: frozenset[str] = frozenset()) -> Ranking:
-        ranking = lexical_ranking(self.build.bm25, self.lexicon.tokenize(query),
+        ranking = lexical_ranking(self.build.bm25, self.lexicon.query_tokens(query),
                                   len(self.chunks) if docs else limit)
         return self.only(ranking, docs)[:limit]
 
@@ -156,7 +156,7 @@ class Retriever:
 
     def rerank_features(self, query: str, qvec: np.ndarray, rows: Sequence[int],
                         lexical: Ranking) -> dict[int, RerankFeatures]:
-        q_tokens = content_tokens(query, self.lexicon)
+        q_tokens = question_tokens(query, self.lexicon)
         bm25 = dict(lexical)
         top_bm25 = max((bm25.get(r, 0.0) for r in rows), default=0.0) or 1.0
         out = {}

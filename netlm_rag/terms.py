@@ -15,6 +15,12 @@ def content_tokens(text: str, lexicon: Lexicon) -> frozenset[str]:
     return frozenset(t for t in lexicon.tokenize(text) if t not in STOPWORDS and len(t) > 1)
 
 
+def question_tokens(text: str, lexicon: Lexicon) -> frozenset[str]:
+    """`content_tokens` of a question (Lexicon.query_tokens: no concept token for a group it names only by some
+    of its drugs)."""
+    return frozenset(t for t in lexicon.query_tokens(text) if t not in STOPWORDS and len(t) > 1)
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkTokens:
     """A chunk's content tokens, computed once per build: tokenizing the sentences of ten hits on every

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings, strategies as st
 from netlm_rag.lexicon import default_lexicon, stem
 
@@ -114,6 +115,29 @@ def test_contraindications_find_the_factors_that_preclude_cytoreduction(adapted_
     assert "preclude" in L.expand_query("Contraindications to surgical cytoreduction?")
     hits = adapted_assistant.ask("Contraindications to surgical cytoreduction?").answer.hits
     assert any("Factors that generally preclude surgical cytoreduction" in h.chunk.text for h in hits[:5])
+
+
+def test_a_question_naming_one_ssa_is_not_about_every_ssa():
+    # "lanreotide" alone narrows the SSA group: no ~ssa token (it matched every octreotide sentence) and no
+    # "octreotide" in the dense expansion; a generic form ("SSAs", "somatostatin analogue") keeps the whole group.
+    q = "What's the dose of lanreotide?"
+    assert L.narrowed(q) == {"ssa": frozenset({"lanreotide"})}
+    assert "~ssa" not in L.query_tokens(q) and "lanreotide" in L.query_tokens(q) and "~dose" in L.query_tokens(q)
+    assert "octreotide" not in L.expand_query(q) and "somatostatin analogues lanreotide SSA" in L.expand_query(q)
+    assert "~ssa" in L.tokenize(q)                        # chunks keep the concept: only the question narrows
+    for generic in ("SSA such as lanreotide: dose?", "Are somatostatin analogues effective?"):
+        assert L.narrowed(generic) == {} and "~ssa" in L.query_tokens(generic)
+    assert L.narrowed("Octreotide or lanreotide?") == {"ssa": frozenset({"octreotide", "lanreotide"})}
+    # Gangi writes NETTER-1's control arm "ocreotide LAR": it is octreotide all the same.
+    assert "~ssa" in L.tokenize("60 mg ocreotide LAR IM every four weeks")
+    assert L.narrowed("ocreotide LAR dose?") == {"ssa": frozenset({"octreotide"})}
+
+
+def test_a_member_form_must_be_a_form_of_its_group():
+    from netlm_rag.lexicon import build_lexicon
+    with pytest.raises(ValueError, match="no form of their group"):
+        build_lexicon({"groups": {"ssa": {"expand": "SSA", "forms": ["ssa", "octreotide"],
+                                          "members": {"lanreotide": ["lanreotide"]}}}})
 
 
 def test_mentions_are_offsets_into_the_text_as_written():
