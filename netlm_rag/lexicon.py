@@ -211,7 +211,8 @@ def build_lexicon(data: dict) -> Lexicon:
     expansions = {g: spec["expand"] for g, spec in data["groups"].items()}
     form_to_member = {probe.normalise(form): member for spec in data["groups"].values()
                       for member, member_forms in spec.get("members", {}).items() for form in member_forms}
-    unknown = set(form_to_member) - set(form_to_group)
+    unknown = sorted(f for group, spec in data["groups"].items() for forms in spec.get("members", {}).values()
+                     for f in forms if form_to_group.get(probe.normalise(f)) != group)
     if unknown:
-        raise ValueError(f"synonyms.json: member forms that are no form of their group: {sorted(unknown)}")
+        raise ValueError(f"synonyms.json: member forms that are no form of their group: {unknown}")
     return Lexicon(pattern, form_to_group, expansions, spelling, form_to_member)
