@@ -120,9 +120,13 @@ class Lexicon:
 
     def query_tokens(self, text: str) -> list[str]:
         """`tokenize` for a question: a group it names only by some of its drugs gives no concept token, which
-        would match every sentence on the group's other drugs as well as on the ones asked about."""
-        drop = {CONCEPT_PREFIX + g for g in self.narrowed(text)}
-        return [t for t in self.tokenize(text) if t not in drop]
+        would match every sentence on the group's other drugs as well as on the ones asked about, but the drugs'
+        own names, which the reviews use where a question may write a brand (Sandostatin: octreotide)."""
+        narrowed = self.narrowed(text)
+        drop = {CONCEPT_PREFIX + g for g in narrowed}
+        tokens = [t for t in self.tokenize(text) if t not in drop]
+        names = [stem(m) for ms in narrowed.values() for m in sorted(ms)]
+        return tokens + [n for n in names if n not in tokens]
 
     def expand_query(self, query: str) -> str:
         """The query plus each mentioned group's expansion text: helps the dense retriever with acronyms. For a

@@ -131,6 +131,9 @@ def test_a_question_naming_one_ssa_is_not_about_every_ssa():
     # Gangi writes NETTER-1's control arm "ocreotide LAR": it is octreotide all the same.
     assert "~ssa" in L.tokenize("60 mg ocreotide LAR IM every four weeks")
     assert L.narrowed("ocreotide LAR dose?") == {"ssa": frozenset({"octreotide"})}
+    # A brand the reviews never write still searches for its drug by name.
+    assert "octreotide" in L.query_tokens("Can I give Sandostatin before TACE?")
+    assert L.query_tokens("lanreotide dose?").count("lanreotide") == 1
 
 
 def test_a_member_form_must_be_a_form_of_its_group():
