@@ -260,8 +260,8 @@ def substitute_case_facts(previous: str, follow_up: str) -> str | None:
             added.append(fact.span.text)
             continue
         start, end = was.span.start, was.span.end
-        if fact.span.text.lower().endswith("net") and re.match(r"\s+NETs?\b", previous[end:]):
-            end += re.match(r"\s+NETs?\b", previous[end:]).end()    # "ileal NET" -> "pNET", not "pNET NET"
+        if fact.span.text.lower().endswith("net") and (noun := re.match(r"\s+NETs?\b", previous[end:])):
+            end += noun.end()                     # "ileal NET" -> "pNET", not "pNET NET"
         if is_negated(previous, start, end):
             negation = _NEGATION_BEFORE.search(previous[:start])
             if negation is None:

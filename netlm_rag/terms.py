@@ -11,14 +11,18 @@ from .lexicon import STOPWORDS, Lexicon
 from .records import Chunk
 
 
+def _content(tokens: list[str]) -> frozenset[str]:
+    return frozenset(t for t in tokens if t not in STOPWORDS and len(t) > 1)
+
+
 def content_tokens(text: str, lexicon: Lexicon) -> frozenset[str]:
-    return frozenset(t for t in lexicon.tokenize(text) if t not in STOPWORDS and len(t) > 1)
+    return _content(lexicon.tokenize(text))
 
 
 def question_tokens(text: str, lexicon: Lexicon) -> frozenset[str]:
     """`content_tokens` of a question (Lexicon.query_tokens: no concept token for a group it names only by some
     of its drugs)."""
-    return frozenset(t for t in lexicon.query_tokens(text) if t not in STOPWORDS and len(t) > 1)
+    return _content(lexicon.query_tokens(text))
 
 
 @dataclass(frozen=True, slots=True)
